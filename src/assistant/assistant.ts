@@ -1,0 +1,166 @@
+import { Agent, callable } from "agents";
+import { Workspace } from "@cloudflare/computer";
+import { AuditLog, formatAudit } from "../ladder/audit";
+import type { AuditEntry, AuditRow } from "../ladder/audit";
+import { TierPolicy, formatTiers } from "../ladder/policy";
+import { isolateBackend } from "../ladder/isolate";
+import type { Permission, Tier } from "../ladder/tiers";
+import { modelStatus } from "../model";
+import type { ModelStatus } from "../model";
+import { SUBAGENTS } from "../subagents/registry";
+import type { SubagentName } from "../subagents/registry";
+import { Conversation } from "./conversation";
+import { SessionCatalog } from "./sessions";
+import type { SessionSummary } from "./sessions";
+
+export interface AssistantState {
+  sessions: SessionSummary[];
+}
+
+/**
+ * One per user, named by the Worker from a verified identity. It owns what a
+ * user's conversations share: the workspace, the audit log, tier permissions
+ * and the session list. Each conversation is a `Conversation` facet with its
+ * own SQLite; sub-agents are facets too.
+ */
+export class Assistant extends Agent<Env, AssistantState> {
+  override initialState: AssistantState = { sessions: [] };
+
+  readonly workspace = new Workspace({
+    storage: this.ctx.storage,
+    backends: [isolateBackend(this.env.LOADER)]
+  });
+
+  #audit?: AuditLog;
+  #policy?: TierPolicy;
+  #sessions?: SessionCatalog;
+
+  private get audit(): AuditLog {
+    this.#audit ??= new AuditLog(this.ctx.storage.sql, this.name);
+    return this.#audit;
+  }
+  private get policy(): TierPolicy {
+    this.#policy ??= new TierPolicy(this.ctx.storage.sql);
+    return this.#policy;
+  }
+  private get sessions(): SessionCatalog {
+    this.#sessions ??= new SessionCatalog(this.ctx.storage.sql);
+    return this.#sessions;
+  }
+
+  override onStart(): void {
+    this.refreshState();
+  }
+
+  /** Conversations reach the shared workspace through this (see getWorkspace). */
+  async __getWorkspaceStub() {
+    await this.workspace.ready();
+    return this.workspace.stub();
+  }
+
+  /** Only existing conversations are reachable by URL; sub-agents never are. */
+  override async onBeforeSubAgent(
+    _request: Request,
+    child: { className: string; name: string }
+  ): Promise<Request | Response | void> {
+    if (child.className !== Conversation.name || !this.dynamicAgents.has(child.className, child.name)) {
+      return new Response("Not found", { status: 404 });
+    }
+  }
+
+  // ── Sessions (the browser's sidebar) ──────────────────────────────
+
+  @callable()
+  async createSession(options?: { title?: string }): Promise<SessionSummary> {
+    const title = this.sessions.validTitle(options?.title);
+    const id = crypto.randomUUID();
+    await this.dynamicAgents.get(Conversation, id);
+    const summary = this.sessions.add(id, title, "web");
+    this.refreshState();
+    return summary;
+  }
+
+  @callable()
+  renameSession(id: string, title: string): SessionSummary {
+    this.requireSession(id);
+    const summary = this.sessions.rename(id, this.sessions.validTitle(title));
+    this.refreshState();
+    return summary;
+  }
+
+  @callable()
+  async deleteSession(id: string): Promise<void> {
+    this.requireSession(id);
+    await this.dynamicAgents.delete(Conversation, id);
+    this.sessions.remove(id);
+    this.refreshState();
+  }
+
+  @callable()
+  listSessions(): SessionSummary[] {
+    return this.sessions.list(this.knownSessionIds());
+  }
+
+  // ── Ladder, audit, settings ───────────────────────────────────────
+
+  @callable()
+  getAudit(limit = 50): AuditRow[] {
+    return this.audit.recent(limit);
+  }
+
+  @callable()
+  getTiers(): Record<Tier, Permission> {
+    return this.policy.all();
+  }
+
+  @callable()
+  getModelStatus(): ModelStatus {
+    return modelStatus(this.env);
+  }
+
+  // ── RPC for this user's own facets (not callable from a browser) ──
+
+  recordAudit(entry: AuditEntry): void {
+    this.audit.record(entry);
+  }
+
+  permissionFor(tier: Tier): Permission {
+    return this.policy.permission(tier);
+  }
+
+  tiersText(): string {
+    return formatTiers(this.policy.all());
+  }
+
+  auditText(limit: number): string {
+    return formatAudit(this.audit.recent(limit));
+  }
+
+  recordTurn(sessionId: string, preview: string): void {
+    if (!this.dynamicAgents.has(Conversation.name, sessionId)) return;
+    this.sessions.touch(sessionId, preview);
+    this.refreshState();
+  }
+
+  /** Runs a sub-task on a named sub-agent; its storage stays its own. */
+  async delegate(agent: SubagentName, task: string, sessionId: string): Promise<string> {
+    const spec = SUBAGENTS[agent];
+    if (!spec) throw new Error(`unknown sub-agent "${String(agent)}"; known: ${Object.keys(SUBAGENTS).join(", ")}`);
+    const child = await this.dynamicAgents.get(spec.cls, `${agent}:${sessionId}`);
+    return child.runTask(task);
+  }
+
+  private requireSession(id: string): void {
+    if (typeof id !== "string" || !this.dynamicAgents.has(Conversation.name, id)) {
+      throw new Error(`no session with id ${JSON.stringify(id)}`);
+    }
+  }
+
+  private knownSessionIds(): Set<string> {
+    return new Set(this.dynamicAgents.list(Conversation.name).map((e) => e.name));
+  }
+
+  private refreshState(): void {
+    this.setState({ sessions: this.sessions.list(this.knownSessionIds()) });
+  }
+}

@@ -1,0 +1,137 @@
+import { Think } from "@cloudflare/think";
+import type {
+  ChatResponseResult,
+  ToolCallContext,
+  ToolCallDecision,
+  ToolCallResultContext,
+  TurnConfig,
+  TurnContext
+} from "@cloudflare/think";
+import { getWorkspace } from "@cloudflare/computer";
+import type { ToolSet } from "ai";
+import { digestInput } from "../ladder/audit";
+import type { Outcome } from "../ladder/audit";
+import { deniedReason } from "../ladder/policy";
+import { tierOfTool } from "../ladder/tiers";
+import { chatModel } from "../model";
+import { ladderTools } from "../ladder/tools";
+import { systemPrompt } from "./prompt";
+import { Assistant } from "./assistant";
+import type { Channel } from "./sessions";
+
+/** Built-in workspace tools Steward does not offer: `exec` is replaced by run_code. */
+const HIDDEN_TOOLS = new Set(["exec", "publish"]);
+
+/**
+ * One conversation (a "session"): a Think agent hosted as a facet of the
+ * user's Assistant, with its own messages in its own SQLite. Files, audit and
+ * permissions live in the Assistant and are reached over RPC.
+ */
+export class Conversation extends Think<Env> {
+  override maxSteps = 10;
+  override workspace = getWorkspace(() => this.parentAgent(Assistant));
+
+  #blockedCalls = new Set<string>();
+
+  protected channel(): Channel {
+    return "web";
+  }
+
+  private get user(): string {
+    return this.parentPath[0]?.name ?? "unknown";
+  }
+
+  override getModel() {
+    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name });
+  }
+
+  override getSystemPrompt(): string {
+    return systemPrompt();
+  }
+
+  override getTools(): ToolSet {
+    return ladderTools({
+      runtime: () => this.workspace.runtime,
+      assistant: () => this.parentAgent(Assistant),
+      session: () => this.name
+    });
+  }
+
+  override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
+    const assistant = await this.parentAgent(Assistant);
+    const names = Object.keys(ctx.tools).filter((name) => !HIDDEN_TOOLS.has(name));
+    // A tier set to "ask" pauses each of its calls for the owner's approval.
+    const gated: ToolSet = {};
+    for (const name of names) {
+      const tier = tierOfTool(name) ?? 0;
+      const definition = ctx.tools[name];
+      if (definition && (await assistant.permissionFor(tier)) === "ask") {
+        gated[name] = { ...definition, needsApproval: true } as ToolSet[string];
+      }
+    }
+    return { activeTools: names, tools: gated };
+  }
+
+  override async beforeToolCall(ctx: ToolCallContext): Promise<ToolCallDecision | void> {
+    const tier = tierOfTool(ctx.toolName) ?? 0;
+    const assistant = await this.parentAgent(Assistant);
+    if ((await assistant.permissionFor(tier)) === "deny") {
+      this.#blockedCalls.add(ctx.toolCallId);
+      return { action: "block", reason: deniedReason(tier) };
+    }
+  }
+
+  override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
+    const tier = tierOfTool(ctx.toolName);
+    const blocked = this.#blockedCalls.delete(ctx.toolCallId);
+    const output = ctx.success ? ctx.output : ctx.error;
+    const outcome: Outcome = blocked ? "blocked" : !ctx.success || failed(ctx.output) ? "error" : "ok";
+    const assistant = await this.parentAgent(Assistant);
+    const approvalRequired = !blocked && (await assistant.permissionFor(tier ?? 0)) === "ask";
+    await assistant.recordAudit({
+      session: this.name,
+      turn: ctx.requestId ?? this.activeTurn?.requestId ?? "",
+      tier,
+      tool: ctx.toolName,
+      inputDigest: await digestInput(ctx.input),
+      outcome,
+      durationMs: ctx.durationMs,
+      bytesOut: byteLength(output),
+      approved: approvalRequired ? true : null,
+      detail: outcome === "ok" ? "" : summary(output)
+    });
+  }
+
+  override async onChatResponse(result: ChatResponseResult): Promise<void> {
+    const preview = result.message.parts
+      .map((p) => (p.type === "text" ? p.text : ""))
+      .join("")
+      .trim()
+      .slice(0, 160);
+    const assistant = await this.parentAgent(Assistant);
+    await assistant.recordTurn(this.name, preview);
+  }
+}
+
+function failed(output: unknown): boolean {
+  if (typeof output !== "object" || output === null) return false;
+  const record = output as Record<string, unknown>;
+  return typeof record.error === "string" || record.ok === false;
+}
+
+function summary(output: unknown): string {
+  if (output instanceof Error) return output.message;
+  if (typeof output === "string") return output;
+  if (typeof output === "object" && output !== null) {
+    const record = output as Record<string, unknown>;
+    if (typeof record.error === "string") return record.error;
+    if (typeof record.text === "string") return record.text;
+  }
+  return String(output);
+}
+
+function byteLength(value: unknown): number {
+  if (value === undefined) return 0;
+  const text = typeof value === "string" ? value : value instanceof Error ? value.message : JSON.stringify(value) ?? "";
+  return new TextEncoder().encode(text).length;
+}

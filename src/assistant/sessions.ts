@@ -1,0 +1,89 @@
+/**
+ * Titles and previews for a user's sessions. The facet registry decides which
+ * sessions exist; this table only decorates them, so the two cannot disagree
+ * about existence.
+ */
+export type Channel = "web" | "email" | "voice" | "schedule";
+
+export interface SessionSummary {
+  id: string;
+  title: string;
+  channel: Channel;
+  createdAt: number;
+  updatedAt: number;
+  preview: string;
+}
+
+const MAX_TITLE = 120;
+
+export class SessionCatalog {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS steward_session (
+      id TEXT PRIMARY KEY,
+      title TEXT NOT NULL,
+      channel TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      preview TEXT NOT NULL DEFAULT ''
+    )`);
+  }
+
+  validTitle(title: unknown): string {
+    if (title === undefined || title === null) return `Chat ${new Date().toISOString().slice(0, 16).replace("T", " ")}`;
+    if (typeof title !== "string") throw new Error("title must be a string");
+    const trimmed = title.trim();
+    if (!trimmed) throw new Error("title must not be empty");
+    if (trimmed.length > MAX_TITLE) throw new Error(`title must be at most ${MAX_TITLE} characters`);
+    return trimmed;
+  }
+
+  add(id: string, title: string, channel: Channel): SessionSummary {
+    const now = Date.now();
+    this.sql.exec(
+      `INSERT INTO steward_session (id, title, channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+      id,
+      title,
+      channel,
+      now,
+      now
+    );
+    return { id, title, channel, createdAt: now, updatedAt: now, preview: "" };
+  }
+
+  rename(id: string, title: string): SessionSummary {
+    this.sql.exec(`UPDATE steward_session SET title = ? WHERE id = ?`, title, id);
+    const row = this.get(id);
+    if (!row) throw new Error(`no session with id ${id}`);
+    return row;
+  }
+
+  touch(id: string, preview: string): void {
+    this.sql.exec(`UPDATE steward_session SET updated_at = ?, preview = ? WHERE id = ?`, Date.now(), preview.slice(0, 160), id);
+  }
+
+  remove(id: string): void {
+    this.sql.exec(`DELETE FROM steward_session WHERE id = ?`, id);
+  }
+
+  get(id: string): SessionSummary | undefined {
+    return this.rows(`SELECT * FROM steward_session WHERE id = ?`, id)[0];
+  }
+
+  list(existing: Set<string>): SessionSummary[] {
+    return this.rows(`SELECT * FROM steward_session ORDER BY updated_at DESC`).filter((s) => existing.has(s.id));
+  }
+
+  private rows(query: string, ...bindings: SqlStorageValue[]): SessionSummary[] {
+    return this.sql
+      .exec<Record<string, SqlStorageValue>>(query, ...bindings)
+      .toArray()
+      .map((r) => ({
+        id: String(r.id),
+        title: String(r.title),
+        channel: String(r.channel) as Channel,
+        createdAt: Number(r.created_at),
+        updatedAt: Number(r.updated_at),
+        preview: String(r.preview)
+      }));
+  }
+}

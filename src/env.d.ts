@@ -1,0 +1,30 @@
+// Bindings and settings the Worker reads. Every setting is optional: with none
+// of them Steward runs locally on the offline command model and a dev user.
+declare namespace Cloudflare {
+  interface Env {
+    Assistant: DurableObjectNamespace<import("./assistant/assistant").Assistant>;
+    LOADER: WorkerLoader;
+    ASSETS?: Fetcher;
+    AI?: Ai;
+
+    // Identity (src/auth.ts)
+    DEV_USER?: string;
+    ACCESS_TEAM_DOMAIN?: string;
+    ACCESS_AUD?: string;
+    /** Inline JWKS (JSON) instead of fetching the team's certs; pins keys. */
+    ACCESS_JWKS?: string;
+    /** Extra origins allowed to open the chat WebSocket (comma separated). */
+    ALLOWED_ORIGINS?: string;
+
+    // Models (src/model/config.ts)
+    MODEL_PROVIDER?: string;
+    MODEL?: string;
+    AI_GATEWAY_ID?: string;
+    CF_ACCOUNT_ID?: string;
+    CF_AIG_TOKEN?: string;
+    MODEL_BASE_URL?: string;
+    MODEL_API_KEY?: string;
+  }
+}
+
+type Env = Cloudflare.Env;

@@ -1,0 +1,119 @@
+import type { Tier } from "./tiers";
+
+/**
+ * One row per tool execution, in the user's own Assistant SQLite. Inputs are
+ * stored as a digest, not verbatim: the log proves what ran without becoming a
+ * second copy of the user's data.
+ */
+export type Outcome = "ok" | "error" | "blocked";
+
+export interface AuditEntry {
+  session: string;
+  turn: string;
+  tier: Tier | null;
+  tool: string;
+  inputDigest: string;
+  outcome: Outcome;
+  durationMs: number;
+  bytesOut: number;
+  approved: boolean | null;
+  detail: string;
+}
+
+export interface AuditRow extends AuditEntry {
+  id: number;
+  at: number;
+  user: string;
+}
+
+export class AuditLog {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly user: string
+  ) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS steward_audit (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      at INTEGER NOT NULL,
+      session TEXT NOT NULL,
+      turn TEXT NOT NULL,
+      tier INTEGER,
+      tool TEXT NOT NULL,
+      input_digest TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      duration_ms INTEGER NOT NULL,
+      bytes_out INTEGER NOT NULL,
+      approved INTEGER,
+      detail TEXT NOT NULL DEFAULT ''
+    )`);
+  }
+
+  record(entry: AuditEntry): void {
+    this.sql.exec(
+      `INSERT INTO steward_audit (at, session, turn, tier, tool, input_digest, outcome, duration_ms, bytes_out, approved, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      Date.now(),
+      entry.session,
+      entry.turn,
+      entry.tier,
+      entry.tool,
+      entry.inputDigest,
+      entry.outcome,
+      Math.max(0, Math.round(entry.durationMs)),
+      entry.bytesOut,
+      entry.approved === null ? null : entry.approved ? 1 : 0,
+      entry.detail.slice(0, 500)
+    );
+  }
+
+  /** Newest first. */
+  recent(limit: number): AuditRow[] {
+    const n = Math.min(Math.max(1, Math.floor(limit)), 500);
+    return this.sql
+      .exec<Record<string, SqlStorageValue>>(`SELECT * FROM steward_audit ORDER BY id DESC LIMIT ?`, n)
+      .toArray()
+      .map((r) => ({
+        id: Number(r.id),
+        at: Number(r.at),
+        user: this.user,
+        session: String(r.session),
+        turn: String(r.turn),
+        tier: r.tier === null ? null : (Number(r.tier) as Tier),
+        tool: String(r.tool),
+        inputDigest: String(r.input_digest),
+        outcome: String(r.outcome) as Outcome,
+        durationMs: Number(r.duration_ms),
+        bytesOut: Number(r.bytes_out),
+        approved: r.approved === null ? null : Number(r.approved) === 1,
+        detail: String(r.detail)
+      }));
+  }
+}
+
+/** SHA-256 of the input's canonical JSON (keys sorted), hex. */
+export async function digestInput(input: unknown): Promise<string> {
+  const bytes = new TextEncoder().encode(canonicalJson(input));
+  const hash = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+export function formatAudit(rows: AuditRow[]): string {
+  if (rows.length === 0) return "No tool executions yet.";
+  return rows
+    .map((r) => {
+      const when = new Date(r.at).toISOString().replace("T", " ").slice(0, 19);
+      const tier = r.tier === null ? "-" : String(r.tier);
+      const approval = r.approved === null ? "" : r.approved ? " approved" : " rejected";
+      const detail = r.detail ? ` — ${r.detail}` : "";
+      return `#${r.id} ${when} tier ${tier} ${r.tool} ${r.outcome}${approval} ${r.durationMs}ms ${r.bytesOut}B${detail}`;
+    })
+    .join("\n");
+}

@@ -1,0 +1,61 @@
+import { TIERS, tierSpec } from "./tiers";
+import type { Permission, Tier } from "./tiers";
+
+/**
+ * Per-user permission for each tier, stored in the user's Assistant. One place
+ * decides whether a call may run, so every tier and every entry path (model,
+ * slash command, schedule, email) is held to the same rule.
+ */
+export class TierPolicy {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS steward_tier_permission (
+      tier INTEGER PRIMARY KEY,
+      permission TEXT NOT NULL
+    )`);
+  }
+
+  permission(tier: Tier): Permission {
+    const row = this.sql
+      .exec<{ permission: string }>(`SELECT permission FROM steward_tier_permission WHERE tier = ?`, tier)
+      .toArray()[0];
+    return isPermission(row?.permission) ? row.permission : tierSpec(tier).defaultPermission;
+  }
+
+  all(): Record<Tier, Permission> {
+    return Object.fromEntries(TIERS.map((t) => [t.tier, this.permission(t.tier)])) as Record<Tier, Permission>;
+  }
+
+  set(tier: number, permission: string): void {
+    if (!isTier(tier)) throw new Error(`tier must be 0, 1, 2, 3 or 4; got ${String(tier)}`);
+    if (!isPermission(permission)) throw new Error(`permission must be allow, ask or deny; got ${String(permission)}`);
+    this.sql.exec(
+      `INSERT INTO steward_tier_permission (tier, permission) VALUES (?, ?)
+       ON CONFLICT(tier) DO UPDATE SET permission = excluded.permission`,
+      tier,
+      permission
+    );
+  }
+}
+
+export function isTier(value: unknown): value is Tier {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 4;
+}
+
+export function isPermission(value: unknown): value is Permission {
+  return value === "allow" || value === "ask" || value === "deny";
+}
+
+export function deniedReason(tier: Tier): string {
+  const spec = tierSpec(tier);
+  return `Tier ${tier} (${spec.name}) is set to "deny" in your settings, so this call did not run. Change the tier's permission to allow it.`;
+}
+
+export function formatTiers(permissions: Record<Tier, Permission>): string {
+  return [
+    "Execution ladder (lowest tier that can do the job first):",
+    ...TIERS.map((t) => {
+      const state = t.available ? permissions[t.tier] : "not installed yet";
+      return `  ${t.tier} ${t.name.padEnd(9)} ${state.padEnd(17)} ${t.does} — ${t.runsOn}`;
+    })
+  ].join("\n");
+}

@@ -1,0 +1,50 @@
+import { tool } from "ai";
+import type { ToolSet } from "ai";
+import { z } from "zod";
+import { runCodeTool } from "./isolate";
+import type { runCode } from "./isolate";
+import { SUBAGENT_NAMES } from "../subagents/names";
+import type { SubagentName } from "../subagents/names";
+
+/** What the ladder tools need from the agent running the turn. */
+export interface LadderHost {
+  runtime: () => Parameters<typeof runCode>[0];
+  assistant: () => Promise<{
+    tiersText(): Promise<string> | string;
+    auditText(limit: number): Promise<string> | string;
+    delegate(agent: SubagentName, task: string, sessionId: string): Promise<string>;
+  }>;
+  session: () => string;
+}
+
+/**
+ * Steward's own tools, merged over Think's built-in workspace tools (tier 0).
+ * Tiers 2–4 add theirs here; src/ladder/tiers.ts maps each name to its tier.
+ */
+export function ladderTools(host: LadderHost): ToolSet {
+  return {
+    run_code: runCodeTool(host.runtime),
+    show_tiers: tool({
+      description: "Show the execution ladder and the user's permission for each tier.",
+      inputSchema: z.object({}),
+      execute: async () => ({ text: await (await host.assistant()).tiersText() })
+    }),
+    show_audit: tool({
+      description: "Show the user's most recent tool executions (newest first).",
+      inputSchema: z.object({ limit: z.number().int().min(1).max(500).default(10) }),
+      execute: async ({ limit }) => ({ text: await (await host.assistant()).auditText(limit) })
+    }),
+    delegate: tool({
+      description:
+        "Hand a self-contained task to a sub-agent and get its answer. researcher: reads the workspace (no changes, no code, no network) and reports findings.",
+      inputSchema: z.object({
+        agent: z.enum(SUBAGENT_NAMES),
+        task: z.string().min(1).max(8000).describe("Everything the sub-agent needs to know; it cannot see this conversation")
+      }),
+      execute: async ({ agent, task }) => ({
+        agent,
+        text: await (await host.assistant()).delegate(agent, task, host.session())
+      })
+    })
+  };
+}

@@ -1,0 +1,67 @@
+import { getAgentByName, routeSubAgentRequest } from "agents";
+import { AuthError, agentNameFor, identify } from "./auth";
+import type { Identity } from "./auth";
+import { Assistant } from "./assistant/assistant";
+
+// Every Durable Object and facet class must be exported from the entry.
+export { Assistant } from "./assistant/assistant";
+export { Conversation } from "./assistant/conversation";
+export { Researcher } from "./subagents/researcher";
+
+/**
+ * The only ways in: /api/* and /agent* for the caller's own Assistant, and
+ * the static chat app. There is deliberately no routeAgentRequest fallback:
+ * /agents/<class>/<name> would let a client pick an agent by name.
+ */
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    const path = url.pathname;
+    const isAgentPath = path === "/agent" || path.startsWith("/agent/");
+    if (!isAgentPath && !path.startsWith("/api/") && !path.startsWith("/agents/")) {
+      return env.ASSETS ? env.ASSETS.fetch(request) : new Response("Not found", { status: 404 });
+    }
+    if (path.startsWith("/agents/")) return json({ error: "not found" }, 404);
+
+    const originProblem = checkOrigin(request, url, env);
+    if (originProblem) return json({ error: originProblem }, 403);
+
+    let identity: Identity;
+    try {
+      identity = await identify(request, env);
+    } catch (error) {
+      if (error instanceof AuthError) return json({ error: error.message }, error.status);
+      throw error;
+    }
+
+    if (path === "/api/me") {
+      if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
+      return json({ id: identity.id, email: identity.email ?? null, source: identity.source });
+    }
+    if (!isAgentPath) return json({ error: "not found" }, 404);
+
+    const assistant = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+    if (path.startsWith("/agent/sub/")) {
+      return routeSubAgentRequest(request, assistant, { fromPath: path.slice("/agent".length) });
+    }
+    return assistant.fetch(request);
+  }
+} satisfies ExportedHandler<Env>;
+
+/**
+ * Browsers send Origin on WebSocket upgrades and unsafe methods; a page on
+ * another site must not drive the user's agent with their Access cookie.
+ */
+function checkOrigin(request: Request, url: URL, env: Env): string | null {
+  const upgrade = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
+  const unsafe = !["GET", "HEAD", "OPTIONS"].includes(request.method);
+  if (!upgrade && !unsafe) return null;
+  const origin = request.headers.get("Origin");
+  if (!origin) return upgrade ? "WebSocket connections must send an Origin header" : null;
+  const allowed = new Set([url.origin, ...(env.ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean)]);
+  return allowed.has(origin) ? null : `origin ${origin} is not allowed`;
+}
+
+function json(body: unknown, status = 200): Response {
+  return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+}

@@ -1,0 +1,63 @@
+import { Think } from "@cloudflare/think";
+import type { ToolCallResultContext, TurnConfig, TurnContext } from "@cloudflare/think";
+import { getWorkspace } from "@cloudflare/computer";
+import { digestInput } from "../ladder/audit";
+import { tierOfTool } from "../ladder/tiers";
+import { chatModel } from "../model";
+import { Assistant } from "../assistant/assistant";
+
+/** Read-only workspace tools: a researcher can look, never change. */
+const READ_ONLY_TOOLS = ["read", "ls", "find", "grep"];
+
+/**
+ * A sub-agent facet of the user's Assistant with its own SQLite and
+ * conversation. It reads the shared workspace but has no side-effect tools,
+ * so text it reads (mail, pages) cannot make it act. Its only surface is
+ * `runTask`; the parent never touches its storage directly.
+ */
+export class Researcher extends Think<Env> {
+  override maxSteps = 6;
+  override workspace = getWorkspace(() => this.parentAgent(Assistant));
+
+  override getModel() {
+    return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name });
+  }
+
+  override getSystemPrompt(): string {
+    return "You are a research sub-agent. Read workspace files (paths under /workspace) with read, ls, find and grep, then answer the task with a short, factual report. You cannot change anything; if the task needs changes, say what should be changed.";
+  }
+
+  override beforeTurn(ctx: TurnContext): TurnConfig {
+    return { activeTools: Object.keys(ctx.tools).filter((name) => READ_ONLY_TOOLS.includes(name)) };
+  }
+
+  override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
+    const output = ctx.success ? ctx.output : ctx.error;
+    const assistant = await this.parentAgent(Assistant);
+    await assistant.recordAudit({
+      session: this.name,
+      turn: ctx.requestId ?? "",
+      tier: tierOfTool(ctx.toolName),
+      tool: ctx.toolName,
+      inputDigest: await digestInput(ctx.input),
+      outcome: ctx.success ? "ok" : "error",
+      durationMs: ctx.durationMs,
+      bytesOut: new TextEncoder().encode(JSON.stringify(output ?? null)).length,
+      approved: null,
+      detail: ctx.success ? "" : String(ctx.error)
+    });
+  }
+
+  /** Runs one task as a turn in this sub-agent's own conversation. */
+  async runTask(task: string): Promise<string> {
+    if (typeof task !== "string" || !task.trim()) throw new Error("task must be a non-empty string");
+    const result = await this.runTurn({ input: task });
+    if (result.status !== "completed") {
+      return `The researcher could not finish (${result.status}${"error" in result && result.error ? `: ${String(result.error)}` : ""}).`;
+    }
+    return (result.message?.parts ?? [])
+      .map((p) => (p.type === "text" ? p.text : ""))
+      .join("")
+      .trim();
+  }
+}

@@ -1,0 +1,38 @@
+import { generateKeyPairSync } from "node:crypto";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import agents from "agents/vite";
+import { defineConfig } from "vitest/config";
+
+// A throwaway Access signing key per run: tests sign real JWTs with the
+// private half; the Worker verifies them against the public half (ACCESS_JWKS).
+const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const publicJwk = { ...publicKey.export({ format: "jwk" }), kid: "test-key", alg: "RS256", use: "sig" };
+const privateJwk = { ...privateKey.export({ format: "jwk" }), kid: "test-key", alg: "RS256" };
+
+export default defineConfig({
+  plugins: [
+    agents(),
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.jsonc" },
+      // Facet-only classes need a declaration in the pool (STACK.md).
+      additionalExports: { Conversation: "DurableObject", Researcher: "DurableObject" },
+      miniflare: {
+        bindings: {
+          DEV_USER: "dev-tester",
+          ACCESS_TEAM_DOMAIN: "https://steward-test.cloudflareaccess.com",
+          ACCESS_AUD: "steward-test-aud",
+          ACCESS_JWKS: JSON.stringify({ keys: [publicJwk] }),
+          TEST_SIGNING_JWK: JSON.stringify(privateJwk)
+        }
+      }
+    })
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 60_000,
+    deps: { optimizer: { ssr: { include: ["ajv"] } } }
+  }
+});
