@@ -35,8 +35,9 @@ export async function identify(request: Request, env: AuthEnv): Promise<Identity
     }
   }
 
+  // A present-but-empty header is still a (bad) credential, never a dev login.
   const token = request.headers.get(ACCESS_HEADER);
-  if (token) return verifyAccessToken(token, env);
+  if (token !== null) return verifyAccessToken(token, env);
 
   if (env.DEV_USER?.trim() && isLoopback(url)) {
     const name = env.DEV_USER.trim();

@@ -24,6 +24,9 @@ export interface AssistantState {
  * own SQLite; sub-agents are facets too.
  */
 export class Assistant extends Agent<Env, AssistantState> {
+  // The client learns its own agent's name (the user's id); it never chooses it.
+  static override options = { sendIdentityOnConnect: true };
+
   override initialState: AssistantState = { sessions: [] };
 
   readonly workspace = new Workspace({
@@ -58,7 +61,11 @@ export class Assistant extends Agent<Env, AssistantState> {
     return this.workspace.stub();
   }
 
-  /** Only existing conversations are reachable by URL; sub-agents never are. */
+  /**
+   * Only existing conversations are reachable by URL; sub-agents never are.
+   * Deeper paths (`…/sub/conversation/<id>/sub/…`) are refused by the
+   * conversation's own gate.
+   */
   override async onBeforeSubAgent(
     _request: Request,
     child: { className: string; name: string }

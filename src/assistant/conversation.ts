@@ -41,6 +41,12 @@ export class Conversation extends Think<Env> {
     return this.parentPath[0]?.name ?? "unknown";
   }
 
+  /** A conversation has no URL-reachable children: without this, a nested
+   * `/sub/…` path would create one on demand. */
+  override async onBeforeSubAgent(): Promise<Response> {
+    return new Response("Not found", { status: 404 });
+  }
+
   override getModel() {
     return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name });
   }

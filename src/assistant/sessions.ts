@@ -29,7 +29,7 @@ export class SessionCatalog {
   }
 
   validTitle(title: unknown): string {
-    if (title === undefined || title === null) return `Chat ${new Date().toISOString().slice(0, 16).replace("T", " ")}`;
+    if (title === undefined || title === null) return `Chat ${new Date().toISOString().slice(0, 19).replace("T", " ")}`;
     if (typeof title !== "string") throw new Error("title must be a string");
     const trimmed = title.trim();
     if (!trimmed) throw new Error("title must not be empty");

@@ -59,11 +59,18 @@ export async function runCode(runtime: Runtime, code: string, timeoutMs = DEFAUL
   if (new TextEncoder().encode(code).length > MAX_CODE_BYTES) {
     return failure("", "", `The code is larger than ${MAX_CODE_BYTES / 1024} KiB; write it to a workspace file in parts instead.`);
   }
-  const handle = await runtime.exec(toModule(code), {
-    backend: ISOLATE_BACKEND,
-    encoding: "utf8",
-    timeoutMs: Math.min(Math.max(100, timeoutMs), MAX_TIMEOUT_MS)
-  });
+  let handle: Awaited<ReturnType<Runtime["exec"]>>;
+  try {
+    handle = await runtime.exec(toModule(code), {
+      backend: ISOLATE_BACKEND,
+      encoding: "utf8",
+      timeoutMs: Math.min(Math.max(100, timeoutMs), MAX_TIMEOUT_MS)
+    });
+  } catch (error) {
+    // The backend refuses some modules before anything runs (e.g. an unknown import).
+    const message = error instanceof Error ? error.message : String(error);
+    return failure("", message, explainFailure(message, timeoutMs));
+  }
   try {
     const result = await handle.result();
     if (result.status === "completed" && result.exitCode === 0) {
@@ -119,7 +126,7 @@ export function explainFailure(stderr: string, timeoutMs: number): string {
       `Detail: ${detail}`
     ].join("\n");
   }
-  if (/Cannot find module|No such module|Failed to resolve|import/i.test(stderr)) {
+  if (/Cannot find module|No such module|Failed to resolve|not configured for the worker-javascript|import/i.test(stderr)) {
     return [
       "The code imports a module tier 1 does not have. Tier 1 offers only node:fs/promises for workspace files;",
       "packages from npm need tier 2 (npm).",

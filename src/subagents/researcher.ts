@@ -19,6 +19,10 @@ export class Researcher extends Think<Env> {
   override maxSteps = 6;
   override workspace = getWorkspace(() => this.parentAgent(Assistant));
 
+  override async onBeforeSubAgent(): Promise<Response> {
+    return new Response("Not found", { status: 404 });
+  }
+
   override getModel() {
     return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name });
   }

@@ -1,0 +1,2 @@
+/** State of one WebSocket as the page sees it. */
+export type Link = "connecting" | "open" | "closed";
