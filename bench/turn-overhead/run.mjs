@@ -50,6 +50,7 @@ const tokens = new Map(); // sub → signed Access JWT
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
 const stateDir = mkdtempSync(join(tmpdir(), "steward-bench-"));
+const SOURCE = gitRevision(); // read before bundling: what the bundle was built from
 let wrangler;
 await main();
 
@@ -145,7 +146,7 @@ async function runAll() {
   const ratio = (key, q) => round(turns.steward[key][q] / turns.bare[key][q], 2);
   return {
     at: new Date().toISOString(),
-    source: gitRevision(),
+    source: SOURCE,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "", node: process.version, loadavg1m: { start: load0, end: round(loadavg()[0], 2) } },
     options: { turns: N, warmup: WARMUP, users: K, concurrency: CONCURRENCY, settleSeconds: SETTLE_S, firstTurn: FIRST_TURN },
     turns: {
@@ -439,7 +440,7 @@ ${row("done p95", "doneMs", "p95", "doneP95")}
   ${m.before} MiB → ${m.half} MiB (half) → ${m.after} MiB: ${r.memory.perIdleUserKiB} KiB per user overall, ${r.memory.marginalPerIdleUserKiB} KiB marginal (second half)`);
 }
 
-/** The commit measured, with "-dirty" when the working tree had uncommitted changes. */
+/** The commit measured, "-dirty" when the working tree had uncommitted changes. */
 function gitRevision() {
   try {
     return execFileSync("git", ["describe", "--always", "--dirty", "--exclude=*"], { cwd: ROOT, encoding: "utf8" }).trim();

@@ -131,10 +131,6 @@ export class Assistant extends Agent<Env, AssistantState> {
     this.audit.record(entry);
   }
 
-  permissionFor(tier: Tier): Permission {
-    return this.policy.permission(tier);
-  }
-
   tiersText(): string {
     return formatTiers(this.policy.all());
   }

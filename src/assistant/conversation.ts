@@ -9,10 +9,12 @@ import type {
 } from "@cloudflare/think";
 import { getWorkspace } from "@cloudflare/computer";
 import type { ToolSet } from "ai";
+import type { Connection, WSMessage } from "agents";
 import { digestInput } from "../ladder/audit";
 import type { Outcome } from "../ladder/audit";
 import { deniedReason } from "../ladder/policy";
 import { tierOfTool } from "../ladder/tiers";
+import type { Permission, Tier } from "../ladder/tiers";
 import { chatModel } from "../model";
 import { ladderTools } from "../ladder/tools";
 import { systemPrompt } from "./prompt";
@@ -21,6 +23,9 @@ import type { Channel } from "./sessions";
 
 /** Built-in workspace tools Steward does not offer: `exec` is replaced by run_code. */
 const HIDDEN_TOOLS = new Set(["exec", "publish"]);
+
+/** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
+export const MAX_FRAME_BYTES = 512 * 1024;
 
 /**
  * One conversation (a "session"): a Think agent hosted as a facet of the
@@ -32,6 +37,23 @@ export class Conversation extends Think<Env> {
   override workspace = getWorkspace(() => this.parentAgent(Assistant));
 
   #blockedCalls = new Set<string>();
+  /** Tier permissions read once per turn (one RPC), keyed by request id. */
+  #permissions = new Map<string, Record<Tier, Permission>>();
+
+  override async onStart(): Promise<void> {
+    // Think installs its chat protocol handler on onMessage during start-up,
+    // just before calling this; the guard goes in front so bad frames never
+    // reach the protocol.
+    const handle = this.onMessage.bind(this);
+    this.onMessage = async (connection: Connection, message: WSMessage) => {
+      const problem = frameProblem(message);
+      if (problem) {
+        connection.send(JSON.stringify({ type: "steward_error", error: problem }));
+        return;
+      }
+      return handle(connection, message);
+    };
+  }
 
   protected channel(): Channel {
     return "web";
@@ -64,24 +86,38 @@ export class Conversation extends Think<Env> {
   }
 
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
-    const assistant = await this.parentAgent(Assistant);
+    const permissions = await this.permissions(ctx.requestId);
     const names = Object.keys(ctx.tools).filter((name) => !HIDDEN_TOOLS.has(name));
     // A tier set to "ask" pauses each of its calls for the owner's approval.
     const gated: ToolSet = {};
     for (const name of names) {
-      const tier = tierOfTool(name) ?? 0;
       const definition = ctx.tools[name];
-      if (definition && (await assistant.permissionFor(tier)) === "ask") {
+      if (definition && permissions[tierOfTool(name) ?? 0] === "ask") {
         gated[name] = { ...definition, needsApproval: true } as ToolSet[string];
       }
     }
     return { activeTools: names, tools: gated };
   }
 
+  private async permissions(requestId: string | undefined): Promise<Record<Tier, Permission>> {
+    const key = requestId ?? "";
+    let permissions = this.#permissions.get(key);
+    if (!permissions) {
+      permissions = await (await this.parentAgent(Assistant)).getTiers();
+      this.#permissions.clear(); // one turn at a time per conversation
+      this.#permissions.set(key, permissions);
+    }
+    return permissions;
+  }
+
   override async beforeToolCall(ctx: ToolCallContext): Promise<ToolCallDecision | void> {
+    if (HIDDEN_TOOLS.has(ctx.toolName)) {
+      this.#blockedCalls.add(ctx.toolCallId);
+      return { action: "block", reason: `${ctx.toolName} is not available; use run_code for tier 1 code.` };
+    }
     const tier = tierOfTool(ctx.toolName) ?? 0;
-    const assistant = await this.parentAgent(Assistant);
-    if ((await assistant.permissionFor(tier)) === "deny") {
+    const permissions = await this.permissions(ctx.requestId ?? this.activeTurn?.requestId);
+    if (permissions[tier] === "deny") {
       this.#blockedCalls.add(ctx.toolCallId);
       return { action: "block", reason: deniedReason(tier) };
     }
@@ -92,11 +128,12 @@ export class Conversation extends Think<Env> {
     const blocked = this.#blockedCalls.delete(ctx.toolCallId);
     const output = ctx.success ? ctx.output : ctx.error;
     const outcome: Outcome = blocked ? "blocked" : !ctx.success || failed(ctx.output) ? "error" : "ok";
+    const turn = ctx.requestId ?? this.activeTurn?.requestId ?? "";
+    const approvalRequired = !blocked && (await this.permissions(turn))[tier ?? 0] === "ask";
     const assistant = await this.parentAgent(Assistant);
-    const approvalRequired = !blocked && (await assistant.permissionFor(tier ?? 0)) === "ask";
     await assistant.recordAudit({
       session: this.name,
-      turn: ctx.requestId ?? this.activeTurn?.requestId ?? "",
+      turn,
       tier,
       tool: ctx.toolName,
       inputDigest: await digestInput(ctx.input),
@@ -117,6 +154,21 @@ export class Conversation extends Think<Env> {
     const assistant = await this.parentAgent(Assistant);
     await assistant.recordTurn(this.name, preview);
   }
+}
+
+export function frameProblem(message: WSMessage): string | null {
+  const size = typeof message === "string" ? new TextEncoder().encode(message).length : message.byteLength;
+  if (size > MAX_FRAME_BYTES) return `message too large: ${size} bytes (limit ${MAX_FRAME_BYTES}); put large content in a workspace file`;
+  if (typeof message !== "string") return "binary frames are not accepted; send JSON text";
+  try {
+    const parsed: unknown = JSON.parse(message);
+    if (typeof parsed !== "object" || parsed === null || typeof (parsed as { type?: unknown }).type !== "string") {
+      return "malformed frame: expected a JSON object with a string \"type\"";
+    }
+  } catch {
+    return "malformed frame: not valid JSON";
+  }
+  return null;
 }
 
 function failed(output: unknown): boolean {

@@ -1,5 +1,5 @@
 import { Think } from "@cloudflare/think";
-import type { ToolCallResultContext, TurnConfig, TurnContext } from "@cloudflare/think";
+import type { ToolCallContext, ToolCallDecision, ToolCallResultContext, TurnConfig, TurnContext } from "@cloudflare/think";
 import { getWorkspace } from "@cloudflare/computer";
 import { digestInput } from "../ladder/audit";
 import { tierOfTool } from "../ladder/tiers";
@@ -35,6 +35,14 @@ export class Researcher extends Think<Env> {
     return { activeTools: Object.keys(ctx.tools).filter((name) => READ_ONLY_TOOLS.includes(name)) };
   }
 
+  // activeTools only limits what the model is offered; a call to any other
+  // tool must still never run.
+  override beforeToolCall(ctx: ToolCallContext): ToolCallDecision | void {
+    if (!READ_ONLY_TOOLS.includes(ctx.toolName)) {
+      return { action: "block", reason: `The researcher cannot use ${ctx.toolName}: it only reads (read, ls, find, grep).` };
+    }
+  }
+
   override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
     const output = ctx.success ? ctx.output : ctx.error;
     const assistant = await this.parentAgent(Assistant);
@@ -44,12 +52,20 @@ export class Researcher extends Think<Env> {
       tier: tierOfTool(ctx.toolName),
       tool: ctx.toolName,
       inputDigest: await digestInput(ctx.input),
-      outcome: ctx.success ? "ok" : "error",
+      outcome: !READ_ONLY_TOOLS.includes(ctx.toolName) ? "blocked" : ctx.success ? "ok" : "error",
       durationMs: ctx.durationMs,
       bytesOut: new TextEncoder().encode(JSON.stringify(output ?? null)).length,
       approved: null,
       detail: ctx.success ? "" : String(ctx.error)
     });
+  }
+
+  /** The tables in this sub-agent's own SQLite (diagnostics; shows it holds no parent data). */
+  ownTables(): string[] {
+    return this.ctx.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .toArray()
+      .map((r) => r.name);
   }
 
   /** Runs one task as a turn in this sub-agent's own conversation. */
