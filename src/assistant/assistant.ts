@@ -120,6 +120,13 @@ export class Assistant extends Agent<Env, AssistantState> {
     return this.policy.all();
   }
 
+  /** Per-tier permission: allow, ask (each call waits for approval) or deny. */
+  @callable()
+  setTierPermission(tier: number, permission: string): Record<Tier, Permission> {
+    this.policy.set(tier, permission);
+    return this.policy.all();
+  }
+
   @callable()
   getModelStatus(): ModelStatus {
     return modelStatus(this.env);
