@@ -99,6 +99,8 @@ export class Assistant extends Agent<Env, AssistantState> {
   async deleteSession(id: string): Promise<void> {
     this.requireSession(id);
     await this.dynamicAgents.delete(Conversation, id);
+    // The session's sub-agents go with it: nothing of a deleted chat is left behind.
+    for (const [name, spec] of Object.entries(SUBAGENTS)) await this.dynamicAgents.delete(spec.cls, subagentId(name, id));
     this.sessions.remove(id);
     this.refreshState();
   }
@@ -112,6 +114,7 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   @callable()
   getAudit(limit = 50): AuditRow[] {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error("limit must be a whole number from 1 to 500");
     return this.audit.recent(limit);
   }
 
@@ -156,7 +159,7 @@ export class Assistant extends Agent<Env, AssistantState> {
   async delegate(agent: SubagentName, task: string, sessionId: string): Promise<string> {
     const spec = SUBAGENTS[agent];
     if (!spec) throw new Error(`unknown sub-agent "${String(agent)}"; known: ${Object.keys(SUBAGENTS).join(", ")}`);
-    const child = await this.dynamicAgents.get(spec.cls, `${agent}:${sessionId}`);
+    const child = await this.dynamicAgents.get(spec.cls, subagentId(agent, sessionId));
     return child.runTask(task);
   }
 
@@ -173,4 +176,9 @@ export class Assistant extends Agent<Env, AssistantState> {
   private refreshState(): void {
     this.setState({ sessions: this.sessions.list(this.knownSessionIds()) });
   }
+}
+
+/** Sub-agents are per session: `researcher:<session id>`. */
+function subagentId(agent: string, sessionId: string): string {
+  return `${agent}:${sessionId}`;
 }

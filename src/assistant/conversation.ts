@@ -10,8 +10,7 @@ import type {
 import { getWorkspace } from "@cloudflare/computer";
 import type { ToolSet } from "ai";
 import type { Connection, WSMessage } from "agents";
-import { digestInput } from "../ladder/audit";
-import type { Outcome } from "../ladder/audit";
+import { auditEntryFor } from "../ladder/audit";
 import { deniedReason } from "../ladder/policy";
 import { tierOfTool } from "../ladder/tiers";
 import type { Permission, Tier } from "../ladder/tiers";
@@ -124,25 +123,12 @@ export class Conversation extends Think<Env> {
   }
 
   override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
-    const tier = tierOfTool(ctx.toolName);
     const blocked = this.#blockedCalls.delete(ctx.toolCallId);
-    const output = ctx.success ? ctx.output : ctx.error;
-    const outcome: Outcome = blocked ? "blocked" : !ctx.success || failed(ctx.output) ? "error" : "ok";
     const turn = ctx.requestId ?? this.activeTurn?.requestId ?? "";
-    const approvalRequired = !blocked && (await this.permissions(turn))[tier ?? 0] === "ask";
-    const assistant = await this.parentAgent(Assistant);
-    await assistant.recordAudit({
-      session: this.name,
-      turn,
-      tier,
-      tool: ctx.toolName,
-      inputDigest: await digestInput(ctx.input),
-      outcome,
-      durationMs: ctx.durationMs,
-      bytesOut: byteLength(output),
-      approved: approvalRequired ? true : null,
-      detail: outcome === "ok" ? "" : summary(output)
-    });
+    // Under "ask" a call only runs once its owner approved it.
+    const approved = !blocked && (await this.permissions(turn))[tierOfTool(ctx.toolName) ?? 0] === "ask" ? true : null;
+    const entry = await auditEntryFor(ctx, this.name, turn, { blocked, approved });
+    await (await this.parentAgent(Assistant)).recordAudit(entry);
   }
 
   override async onChatResponse(result: ChatResponseResult): Promise<void> {
@@ -169,27 +155,4 @@ export function frameProblem(message: WSMessage): string | null {
     return "malformed frame: not valid JSON";
   }
   return null;
-}
-
-function failed(output: unknown): boolean {
-  if (typeof output !== "object" || output === null) return false;
-  const record = output as Record<string, unknown>;
-  return typeof record.error === "string" || record.ok === false;
-}
-
-function summary(output: unknown): string {
-  if (output instanceof Error) return output.message;
-  if (typeof output === "string") return output;
-  if (typeof output === "object" && output !== null) {
-    const record = output as Record<string, unknown>;
-    if (typeof record.error === "string") return record.error;
-    if (typeof record.text === "string") return record.text;
-  }
-  return String(output);
-}
-
-function byteLength(value: unknown): number {
-  if (value === undefined) return 0;
-  const text = typeof value === "string" ? value : value instanceof Error ? value.message : JSON.stringify(value) ?? "";
-  return new TextEncoder().encode(text).length;
 }

@@ -1,3 +1,5 @@
+import type { ToolCallResultContext } from "@cloudflare/think";
+import { tierOfTool } from "./tiers";
 import type { Tier } from "./tiers";
 
 /**
@@ -116,4 +118,53 @@ export function formatAudit(rows: AuditRow[]): string {
       return `#${r.id} ${when} tier ${tier} ${r.tool} ${r.outcome}${approval} ${r.durationMs}ms ${r.bytesOut}B${detail}`;
     })
     .join("\n");
+}
+
+/**
+ * The audit entry for a finished tool call. `blocked` marks a call a policy
+ * refused; a tool that returned `{ error }` or `{ ok: false }` counts as an error.
+ */
+export async function auditEntryFor(
+  ctx: ToolCallResultContext,
+  session: string,
+  turn: string,
+  extra: { blocked: boolean; approved: boolean | null }
+): Promise<AuditEntry> {
+  const output = ctx.success ? ctx.output : ctx.error;
+  const outcome: Outcome = extra.blocked ? "blocked" : !ctx.success || reportsFailure(ctx.output) ? "error" : "ok";
+  return {
+    session,
+    turn,
+    tier: tierOfTool(ctx.toolName),
+    tool: ctx.toolName,
+    inputDigest: await digestInput(ctx.input),
+    outcome,
+    durationMs: ctx.durationMs,
+    bytesOut: byteLength(output),
+    approved: extra.approved,
+    detail: outcome === "ok" ? "" : summary(output)
+  };
+}
+
+function reportsFailure(output: unknown): boolean {
+  if (typeof output !== "object" || output === null) return false;
+  const record = output as Record<string, unknown>;
+  return typeof record.error === "string" || record.ok === false;
+}
+
+function summary(output: unknown): string {
+  if (output instanceof Error) return output.message;
+  if (typeof output === "string") return output;
+  if (typeof output === "object" && output !== null) {
+    const record = output as Record<string, unknown>;
+    if (typeof record.error === "string") return record.error;
+    if (typeof record.text === "string") return record.text;
+  }
+  return String(output);
+}
+
+function byteLength(value: unknown): number {
+  if (value === undefined) return 0;
+  const text = typeof value === "string" ? value : value instanceof Error ? value.message : (JSON.stringify(value) ?? "");
+  return new TextEncoder().encode(text).length;
 }

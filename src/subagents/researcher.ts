@@ -1,8 +1,7 @@
 import { Think } from "@cloudflare/think";
 import type { ToolCallContext, ToolCallDecision, ToolCallResultContext, TurnConfig, TurnContext } from "@cloudflare/think";
 import { getWorkspace } from "@cloudflare/computer";
-import { digestInput } from "../ladder/audit";
-import { tierOfTool } from "../ladder/tiers";
+import { auditEntryFor } from "../ladder/audit";
 import { chatModel } from "../model";
 import { Assistant } from "../assistant/assistant";
 
@@ -44,20 +43,9 @@ export class Researcher extends Think<Env> {
   }
 
   override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
-    const output = ctx.success ? ctx.output : ctx.error;
-    const assistant = await this.parentAgent(Assistant);
-    await assistant.recordAudit({
-      session: this.name,
-      turn: ctx.requestId ?? "",
-      tier: tierOfTool(ctx.toolName),
-      tool: ctx.toolName,
-      inputDigest: await digestInput(ctx.input),
-      outcome: !READ_ONLY_TOOLS.includes(ctx.toolName) ? "blocked" : ctx.success ? "ok" : "error",
-      durationMs: ctx.durationMs,
-      bytesOut: new TextEncoder().encode(JSON.stringify(output ?? null)).length,
-      approved: null,
-      detail: ctx.success ? "" : String(ctx.error)
-    });
+    const blocked = !READ_ONLY_TOOLS.includes(ctx.toolName);
+    const entry = await auditEntryFor(ctx, this.name, ctx.requestId ?? "", { blocked, approved: null });
+    await (await this.parentAgent(Assistant)).recordAudit(entry);
   }
 
   /** The tables in this sub-agent's own SQLite (diagnostics; shows it holds no parent data). */

@@ -11,6 +11,23 @@ async function freshUser() {
   return { id, headers, assistant: await assistantFor(id), session: await newSession(id) };
 }
 
+/** Tier 1 on "ask": send /run 6*7, then answer the approval request as the owner. */
+async function runWithApproval(approved: boolean) {
+  const user = await freshUser();
+  await user.assistant.setTierPermission(1, "ask");
+  const ws = await connect(`/agent/sub/conversation/${user.session}`, user.headers);
+  const log = new FrameLog(ws);
+  const first = sendChat(ws, "/run 6*7");
+  await log.done(first);
+  const request = log.chunks(first).find((c) => c.type === "tool-approval-request");
+  expect(request).toBeDefined();
+  const auditBeforeAnswer = await user.assistant.getAudit(5);
+  ws.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: request?.toolCallId, approved, autoContinue: true }));
+  await log.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.done === true && f.id !== first);
+  ws.close();
+  return { user, auditBeforeAnswer, messages: await storedMessages(user.id, user.session) };
+}
+
 describe("tier permissions", () => {
   it("deny blocks the call with a clear reason and audits it as blocked", async () => {
     const user = await freshUser();
@@ -24,41 +41,18 @@ describe("tier permissions", () => {
   });
 
   it("ask pauses for the owner's approval; approving runs the exact call once", async () => {
-    const user = await freshUser();
-    await user.assistant.setTierPermission(1, "ask");
-    const ws = await connect(`/agent/sub/conversation/${user.session}`, user.headers);
-    const log = new FrameLog(ws);
-    const first = sendChat(ws, "/run 6*7");
-    await log.done(first);
-    const request = log.chunks(first).find((c) => c.type === "tool-approval-request");
-    expect(request).toBeDefined();
-    expect(await user.assistant.getAudit(5)).toEqual([]); // nothing ran yet
-
-    ws.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: request?.toolCallId, approved: true, autoContinue: true }));
-    await log.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.done === true && f.id !== first);
-    ws.close();
-    const messages = await storedMessages(user.id, user.session);
+    const { user, messages, auditBeforeAnswer } = await runWithApproval(true);
+    expect(auditBeforeAnswer).toEqual([]); // nothing ran before the owner answered
     const toolPart = messages.flatMap((m) => m.parts).find((p) => p.type === "tool-run_code");
     expect(toolPart).toMatchObject({ state: "output-available", output: { ok: true, value: 42 } });
     expect(textOf(messages.at(-1))).toBe("42");
-
     const audit = await user.assistant.getAudit(5);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ tool: "run_code", tier: 1, outcome: "ok", approved: true });
   });
 
   it("rejecting an approval runs nothing", async () => {
-    const user = await freshUser();
-    await user.assistant.setTierPermission(1, "ask");
-    const ws = await connect(`/agent/sub/conversation/${user.session}`, user.headers);
-    const log = new FrameLog(ws);
-    const first = sendChat(ws, "/run 6*7");
-    await log.done(first);
-    const request = log.chunks(first).find((c) => c.type === "tool-approval-request");
-    ws.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: request?.toolCallId, approved: false, autoContinue: true }));
-    await log.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.done === true && f.id !== first);
-    ws.close();
-    const messages = await storedMessages(user.id, user.session);
+    const { user, messages } = await runWithApproval(false);
     expect(messages.flatMap((m) => m.parts).find((p) => p.type === "tool-run_code")).toMatchObject({ state: "output-denied" });
     expect(textOf(messages.at(-1))).toMatch(/denied/i);
     expect(await user.assistant.getAudit(5)).toEqual([]);

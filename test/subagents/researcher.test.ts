@@ -83,4 +83,24 @@ describe("sub-agents as facets", () => {
     expect(child.filter((r) => r.outcome === "ok")).toEqual([]);
     expect(model.calls).toHaveLength(5);
   });
+
+  it("deleting a session deletes its sub-agents too", async () => {
+    const session = await newSession(DEV_USER_ID);
+    const model = new ScriptedModel([
+      { tools: [{ name: "delegate", input: { agent: "researcher", task: "look around" } }] },
+      { text: "nothing here" },
+      { text: "ok" }
+    ]);
+    modelOverride.current = () => model;
+    await chatOnce(session, "delegate something");
+    const assistant = await assistantFor(DEV_USER_ID);
+    const children = () =>
+      runInDurableObject(assistant as unknown as DurableObjectStub<Assistant>, (instance) =>
+        instance.dynamicAgents.list().map((e) => e.name)
+      );
+    expect(await children()).toEqual(expect.arrayContaining([session, `researcher:${session}`]));
+    await assistant.deleteSession(session);
+    expect(await children()).not.toContain(`researcher:${session}`);
+    expect(await children()).not.toContain(session);
+  });
 });
