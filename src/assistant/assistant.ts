@@ -1,4 +1,5 @@
 import { Agent, callable } from "agents";
+import type { Connection, WSMessage } from "agents";
 import { Workspace } from "@cloudflare/computer";
 import { AuditLog, formatAudit } from "../ladder/audit";
 import type { AuditEntry, AuditRow } from "../ladder/audit";
@@ -53,6 +54,17 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   override onStart(): void {
     this.refreshState();
+  }
+
+  /** The session list is derived from storage; a browser may read it, never write it. */
+  override validateStateChange(_next: AssistantState, source: Connection | "server"): void {
+    if (source !== "server") throw new Error("state is read-only; use the session methods");
+  }
+
+  /** Frames the agent protocol did not recognise (RPC and state are handled before this). */
+  override onMessage(connection: Connection, message: WSMessage): void {
+    const kind = typeof message === "string" ? "unrecognised frame" : "binary frames are not accepted";
+    connection.send(JSON.stringify({ type: "steward_error", error: `${kind}; send agent RPC frames` }));
   }
 
   /** Conversations reach the shared workspace through this (see getWorkspace). */

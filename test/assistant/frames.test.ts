@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_FRAME_BYTES, frameProblem } from "../../src/assistant/conversation";
-import { DEV_USER_ID, FrameLog, connect, newSession, sendChat, userMessage } from "../helpers/agent";
+import { DEV_USER_ID, FrameLog, assistantFor, connect, newSession, sendChat, userMessage } from "../helpers/agent";
+import { rpc } from "../helpers/probe";
 import { storedMessages } from "../helpers/session";
 
 describe("bad WebSocket frames", () => {
@@ -35,6 +36,30 @@ describe("bad WebSocket frames", () => {
     ws.close();
     const messages = await storedMessages(DEV_USER_ID, session);
     expect(messages).toHaveLength(2);
+  });
+});
+
+describe("bad frames on the user's agent socket", () => {
+  it("refuses garbage and forged state, and keeps serving RPC", async () => {
+    const session = await newSession(DEV_USER_ID);
+    const ws = await connect("/agent");
+    const log = new FrameLog(ws);
+    ws.send("not json at all");
+    ws.send(new Uint8Array([9, 9]));
+    ws.send(JSON.stringify({ type: "cf_agent_state", state: { sessions: [{ id: "forged", title: "pwned" }] } }));
+    await log.waitFor(() => log.frames.filter((f) => f.type === "steward_error").length >= 2);
+
+    const sessions = await rpc<Array<{ id: string }>>(ws, log, "listSessions");
+    expect(sessions.map((s) => s.id)).toContain(session);
+    expect(sessions.map((s) => s.id)).not.toContain("forged");
+    ws.close();
+    // Another tab sees the real list, not the forged one.
+    const other = await connect("/agent");
+    const otherLog = new FrameLog(other);
+    const state = await otherLog.waitFor((f) => f.type === "cf_agent_state");
+    expect(JSON.stringify(state)).not.toContain("forged");
+    other.close();
+    expect((await (await assistantFor(DEV_USER_ID)).listSessions()).map((s) => s.id)).not.toContain("forged");
   });
 });
 
