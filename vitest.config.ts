@@ -11,6 +11,14 @@ const privateJwk = { ...privateKey.export({ format: "jwk" }), kid: "test-key", a
 
 export default defineConfig({
   plugins: [
+    // Mirrors wrangler.jsonc's Text rule: Markdown imports are strings.
+    {
+      name: "markdown-as-text",
+      enforce: "pre",
+      transform(code: string, id: string) {
+        return id.endsWith(".md") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+      }
+    },
     agents(),
     cloudflareTest({
       wrangler: { configPath: "./wrangler.jsonc" },

@@ -28,3 +28,9 @@ declare namespace Cloudflare {
 }
 
 type Env = Cloudflare.Env;
+
+// SKILL.md and other Markdown bundled as text (wrangler.jsonc "rules").
+declare module "*.md" {
+  const text: string;
+  export default text;
+}

@@ -14,6 +14,8 @@ import { Conversation } from "./conversation";
 import { SessionCatalog } from "./sessions";
 import type { SessionSummary } from "./sessions";
 
+export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
+
 export interface AssistantState {
   sessions: SessionSummary[];
 }
@@ -52,7 +54,10 @@ export class Assistant extends Agent<Env, AssistantState> {
     return this.#sessions;
   }
 
-  override onStart(): void {
+  override async onStart(): Promise<void> {
+    // Where users keep their own skills; existing, it also keeps the skills
+    // listing from logging a missing-path error on every turn.
+    await this.workspace.fs.mkdir(USER_SKILLS_ROOT, { recursive: true });
     this.refreshState();
   }
 

@@ -1,6 +1,7 @@
-import { Think } from "@cloudflare/think";
+import { Think, skills } from "@cloudflare/think";
 import type {
   ChatResponseResult,
+  SkillSource,
   ToolCallContext,
   ToolCallDecision,
   ToolCallResultContext,
@@ -16,8 +17,9 @@ import { tierOfTool } from "../ladder/tiers";
 import type { Permission, Tier } from "../ladder/tiers";
 import { chatModel } from "../model";
 import { ladderTools } from "../ladder/tools";
+import { bundledSkills } from "../skills/bundled";
 import { systemPrompt } from "./prompt";
-import { Assistant } from "./assistant";
+import { Assistant, USER_SKILLS_ROOT } from "./assistant";
 import type { Channel } from "./sessions";
 
 /** Built-in workspace tools Steward does not offer: `exec` is replaced by run_code. */
@@ -74,6 +76,11 @@ export class Conversation extends Think<Env> {
 
   override getSystemPrompt(): string {
     return systemPrompt();
+  }
+
+  /** Skills the user keeps in /workspace/.agents/skills come first, so they can override a bundled one. */
+  override getSkills(): SkillSource[] {
+    return [skills.workspace(this.workspace, { id: "workspace", root: USER_SKILLS_ROOT }), bundledSkills()];
   }
 
   override getTools(): ToolSet {

@@ -65,7 +65,7 @@ export function tierSpec(tier: Tier): TierSpec {
   return spec;
 }
 
-/** Which tier each tool belongs to. Bookkeeping tools (tiers, audit, delegate) read only the agent's own state. */
+/** Which tier each tool belongs to. Bookkeeping tools (tiers, audit, delegate, skills) read only the agent's own state. */
 const TOOL_TIERS: Record<string, Tier> = {
   read: 0,
   ls: 0,
@@ -77,6 +77,8 @@ const TOOL_TIERS: Record<string, Tier> = {
   show_tiers: 0,
   show_audit: 0,
   delegate: 0,
+  activate_skill: 0,
+  read_skill_resource: 0,
   run_code: 1
 };
 
