@@ -1,4 +1,6 @@
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Assistant } from "../../src/assistant/assistant";
 import { modelOverride } from "../../src/model";
 import { DEV_USER_ID, FrameLog, assistantFor, chatOnce, connect, newSession, sendChat } from "../helpers/agent";
 import { ScriptedModel } from "../helpers/scripted-model";
@@ -31,6 +33,16 @@ describe("a chat turn over the WebSocket", () => {
     // The system prompt explains the ladder and tools.
     const system = model.calls[0]?.prompt.find((m) => m.role === "system");
     expect(JSON.stringify(system)).toContain("run_code");
+  });
+
+  it("leaves no alarm running once the turn is done (an idle agent costs nothing)", async () => {
+    const session = await newSession(DEV_USER_ID);
+    await chatOnce(session, "/run 1+1");
+    const assistant = await assistantFor(DEV_USER_ID);
+    const alarm = await runInDurableObject(assistant as unknown as DurableObjectStub<Assistant>, (_i, state) =>
+      state.storage.getAlarm()
+    );
+    expect(alarm).toBeNull();
   });
 
   it("lets the model use tier 0 and tier 1 tools, and audits both", async () => {
