@@ -38,8 +38,8 @@ export class Conversation extends Think<Env> {
   override workspace = getWorkspace(() => this.parentAgent(Assistant));
 
   #blockedCalls = new Set<string>();
-  /** Tier permissions read once per turn (one RPC), keyed by request id. */
-  #permissions = new Map<string, Record<Tier, Permission>>();
+  /** Tier permissions read once per turn (one RPC); a conversation runs one turn at a time. */
+  #turnPermissions?: { requestId: string; permissions: Record<Tier, Permission> };
 
   override async onStart(): Promise<void> {
     // Think installs its chat protocol handler on onMessage during start-up,
@@ -105,15 +105,12 @@ export class Conversation extends Think<Env> {
     return { activeTools: names, tools: gated };
   }
 
-  private async permissions(requestId: string | undefined): Promise<Record<Tier, Permission>> {
-    const key = requestId ?? "";
-    let permissions = this.#permissions.get(key);
-    if (!permissions) {
-      permissions = await (await this.parentAgent(Assistant)).getTiers();
-      this.#permissions.clear(); // one turn at a time per conversation
-      this.#permissions.set(key, permissions);
+  private async permissions(requestId = ""): Promise<Record<Tier, Permission>> {
+    if (this.#turnPermissions?.requestId !== requestId) {
+      const permissions = await (await this.parentAgent(Assistant)).getTiers();
+      this.#turnPermissions = { requestId, permissions };
     }
-    return permissions;
+    return this.#turnPermissions.permissions;
   }
 
   override async beforeToolCall(ctx: ToolCallContext): Promise<ToolCallDecision | void> {
