@@ -13,6 +13,8 @@ import type { SubagentName } from "../subagents/registry";
 import { Conversation } from "./conversation";
 import { SessionCatalog } from "./sessions";
 import type { SessionSummary } from "./sessions";
+import { SettingsStore } from "./settings";
+import type { UserSettings } from "./settings";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
 
@@ -40,6 +42,7 @@ export class Assistant extends Agent<Env, AssistantState> {
   #audit?: AuditLog;
   #policy?: TierPolicy;
   #sessions?: SessionCatalog;
+  #settings?: SettingsStore;
 
   private get audit(): AuditLog {
     this.#audit ??= new AuditLog(this.ctx.storage.sql, this.name);
@@ -52,6 +55,11 @@ export class Assistant extends Agent<Env, AssistantState> {
   private get sessions(): SessionCatalog {
     this.#sessions ??= new SessionCatalog(this.ctx.storage.sql);
     return this.#sessions;
+  }
+
+  private get settings(): SettingsStore {
+    this.#settings ??= new SettingsStore(this.ctx.storage.sql);
+    return this.#settings;
   }
 
   override async onStart(): Promise<void> {
@@ -150,6 +158,16 @@ export class Assistant extends Agent<Env, AssistantState> {
   @callable()
   getModelStatus(): ModelStatus {
     return modelStatus(this.env);
+  }
+
+  @callable()
+  getSettings(): UserSettings {
+    return this.settings.all();
+  }
+
+  @callable()
+  setTimeZone(zone: string): UserSettings {
+    return this.settings.setTimeZone(zone);
   }
 
   // ── RPC for this user's own facets (not callable from a browser) ──
