@@ -20,7 +20,8 @@ export default defineConfig({
       }
     },
     agents(),
-    cloudflareTest({
+    // Tiers 2–3: URLs of the loopback npm registry and website started in test/global-setup.ts.
+    cloudflareTest(({ inject }) => ({
       wrangler: { configPath: "./wrangler.jsonc" },
       // Facet-only classes need a declaration in the pool (STACK.md).
       additionalExports: { Conversation: "DurableObject", Researcher: "DurableObject" },
@@ -30,15 +31,17 @@ export default defineConfig({
           ACCESS_TEAM_DOMAIN: "https://steward-test.cloudflareaccess.com",
           ACCESS_AUD: "steward-test-aud",
           ACCESS_JWKS: JSON.stringify({ keys: [publicJwk] }),
-          TEST_SIGNING_JWK: JSON.stringify(privateJwk)
+          TEST_SIGNING_JWK: JSON.stringify(privateJwk),
+          NPM_REGISTRY_URL: inject("npmRegistry")
         }
       }
-    })
+    }))
   ],
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/e2e/**"],
     setupFiles: ["test/setup.ts"],
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 60_000,

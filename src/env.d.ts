@@ -24,6 +24,12 @@ declare namespace Cloudflare {
     CF_AIG_TOKEN?: string;
     MODEL_BASE_URL?: string;
     MODEL_API_KEY?: string;
+
+    // Tiers 2–3 (src/ladder/npm.ts, src/ladder/browser.ts)
+    /** npm registry for tier 2 (default https://registry.npmjs.org). */
+    NPM_REGISTRY_URL?: string;
+    /** Browser Run (tier 3); locally it drives Debian's Chromium (scripts/setup-chromium.mjs). */
+    BROWSER?: Fetcher;
   }
 }
 

@@ -5,6 +5,11 @@ import { AuditLog, formatAudit } from "../ladder/audit";
 import type { AuditEntry, AuditRow } from "../ladder/audit";
 import { TierPolicy, formatTiers } from "../ladder/policy";
 import { isolateBackend } from "../ladder/isolate";
+import { Browser, browserRun } from "agents/browser";
+import { BROWSER_KEEP_ALIVE_MS, runBrowserAction } from "../ladder/browser";
+import type { BrowserAction, BrowserResult } from "../ladder/browser";
+import { dependencySet, ensureBundle, npmBackend, registryUrl } from "../ladder/npm";
+import type { BundleManifest } from "../ladder/npm";
 import type { Permission, Tier } from "../ladder/tiers";
 import { modelStatus } from "../model";
 import type { ModelStatus } from "../model";
@@ -36,8 +41,17 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   readonly workspace = new Workspace({
     storage: this.ctx.storage,
-    backends: [isolateBackend(this.env.LOADER)]
+    backends: [isolateBackend(this.env.LOADER), npmBackend(this.env.LOADER)]
   });
+
+  /** Tier 3: one browser per user, kept open between calls (each session drives its own tab). */
+  readonly browser = this.env.BROWSER
+    ? new Browser({ provider: browserRun(this.env.BROWSER, { keepAliveMs: BROWSER_KEEP_ALIVE_MS }) })
+    : undefined;
+  // Agent's Lifecycle stores the browser's record and keeps it across hibernation.
+  readonly #browserInstalled = this.browser ? this.lifecycle.use(this.browser) : undefined;
+  /** Bundles in progress, by dependency key: concurrent sessions share one. */
+  #bundling = new Map<string, Promise<{ manifest: BundleManifest; cached: boolean }>>();
 
   #audit?: AuditLog;
   #policy?: TierPolicy;
@@ -196,6 +210,53 @@ export class Assistant extends Agent<Env, AssistantState> {
     if (!spec) throw new Error(`unknown sub-agent "${String(agent)}"; known: ${Object.keys(SUBAGENTS).join(", ")}`);
     const child = await this.dynamicAgents.get(spec.cls, subagentId(agent, sessionId));
     return child.runTask(task);
+  }
+
+  // ── Tiers 2–3: npm bundles and the browser (RPC for this user's facets) ──
+
+  /**
+   * Fetches and bundles the packages `code` imports, or finds them in the
+   * workspace cache. Runs in a fiber (keyed by the dependency digest) so the
+   * object stays alive while it works; the cache is content-addressed and its
+   * manifest written last, so after a crash the next call simply resumes.
+   */
+  async npmBundle(code: string, versions: Record<string, string>): Promise<{ manifest: BundleManifest; cached: boolean }> {
+    const deps = await dependencySet(code, versions);
+    const registry = registryUrl(this.env);
+    const running = this.#bundling.get(deps.key);
+    if (running) return running;
+    const job = this.runFiber(`npm-bundle:${deps.key}`, async (fiber) => {
+      fiber.stash({ key: deps.key, packages: deps.packages });
+      // The fiber itself settles; a failure is handed back and thrown to the caller below.
+      return ensureBundle(deps, registry, {
+        readFile: (path) => this.workspace.fs.readFile(path, "utf8").catch(() => null),
+        writeFile: async (path, content) => {
+          await this.workspace.fs.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+          await this.workspace.fs.writeFile(path, content);
+        }
+      }).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }));
+    }).then((outcome) => {
+      if ("failed" in outcome) throw new Error(outcome.failed);
+      return outcome;
+    });
+    this.#bundling.set(deps.key, job);
+    try {
+      return await job;
+    } finally {
+      this.#bundling.delete(deps.key);
+    }
+  }
+
+  async browserAction(sessionId: string, action: BrowserAction): Promise<BrowserResult> {
+    if (!this.browser) {
+      throw new Error('Tier 3 is not set up: add "browser": { "binding": "BROWSER" } to wrangler.jsonc (Browser Run).');
+    }
+    return runBrowserAction(this.browser, sessionId, action, {
+      mkdir: async (path) => {
+        await this.workspace.fs.mkdir(path, { recursive: true });
+      },
+      writeFile: (path, bytes) => this.workspace.fs.writeFile(path, bytes)
+    });
   }
 
   private requireSession(id: string): void {

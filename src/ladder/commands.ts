@@ -1,5 +1,6 @@
 import { commandError, toolCall, usageError } from "../commands/types";
-import type { Command } from "../commands/types";
+import type { Command, ParsedCommand } from "../commands/types";
+import { checkUrl } from "./browser";
 
 /** The ladder: running code, and seeing what ran. */
 export const ladderCommands: Command[] = [
@@ -10,6 +11,32 @@ export const ladderCommands: Command[] = [
     parse(_rest, arg) {
       if (!arg) return usageError(this);
       return toolCall(this.name, "run_code", { code: arg });
+    }
+  },
+  // ── Tiers 2–3: npm and browser ──
+  {
+    name: "npm",
+    usage: "/npm <js>",
+    summary: "run JavaScript that may import npm packages, no network at run time (tier 2)",
+    parse(_rest, arg) {
+      if (!arg) return usageError(this);
+      return toolCall(this.name, "run_npm", { code: arg });
+    }
+  },
+  {
+    name: "browse",
+    usage: "/browse <url>",
+    summary: "open a page in a real browser and show it as Markdown (tier 3)",
+    parse(_rest, arg) {
+      return urlCommand(this, arg, (url) => toolCall(this.name, "browse", { url }));
+    }
+  },
+  {
+    name: "shot",
+    usage: "/shot <url>",
+    summary: "screenshot a page into /workspace/screenshots (tier 3)",
+    parse(_rest, arg) {
+      return urlCommand(this, arg, (url) => toolCall(this.name, "browser_screenshot", { url }));
     }
   },
   {
@@ -32,3 +59,14 @@ export const ladderCommands: Command[] = [
     }
   }
 ];
+
+/** One http(s) URL and nothing else; anything else is a clear error and runs nothing. */
+function urlCommand(command: Command, arg: string, call: (url: string) => ParsedCommand): ParsedCommand {
+  if (!arg) return usageError(command);
+  if (/\s/.test(arg)) return commandError(command.name, `/${command.name} takes one URL; got "${arg}"`);
+  try {
+    return call(checkUrl(arg));
+  } catch (error) {
+    return commandError(command.name, error instanceof Error ? error.message : String(error));
+  }
+}

@@ -55,21 +55,32 @@ interface Runtime {
   ): Promise<{ result(): Promise<WorkspaceRuntimeResult<"utf8">> } & Partial<Disposable>>;
 }
 
-export async function runCode(runtime: Runtime, code: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RunCodeOutput> {
+/** Tier 2 runs the same way on its own backend (src/ladder/npm.ts). */
+export interface RunOn {
+  backend: string;
+  tier: 1 | 2;
+}
+
+export async function runCode(
+  runtime: Runtime,
+  code: string,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  on: RunOn = { backend: ISOLATE_BACKEND, tier: 1 }
+): Promise<RunCodeOutput> {
   if (new TextEncoder().encode(code).length > MAX_CODE_BYTES) {
     return failure("", "", `The code is larger than ${MAX_CODE_BYTES / 1024} KiB; write it to a workspace file in parts instead.`);
   }
   let handle: Awaited<ReturnType<Runtime["exec"]>>;
   try {
     handle = await runtime.exec(toModule(code), {
-      backend: ISOLATE_BACKEND,
+      backend: on.backend,
       encoding: "utf8",
       timeoutMs: Math.min(Math.max(100, timeoutMs), MAX_TIMEOUT_MS)
     });
   } catch (error) {
     // The backend refuses some modules before anything runs (e.g. an unknown import).
     const message = error instanceof Error ? error.message : String(error);
-    return failure("", message, explainFailure(message, timeoutMs));
+    return failure("", message, explainFailure(message, timeoutMs, on.tier));
   }
   try {
     const result = await handle.result();
@@ -82,7 +93,7 @@ export async function runCode(runtime: Runtime, code: string, timeoutMs = DEFAUL
         text: describeValue(result.value, result.stdout)
       };
     }
-    return failure(result.stdout, result.stderr, explainFailure(result.stderr, timeoutMs));
+    return failure(result.stdout, result.stderr, explainFailure(result.stderr, timeoutMs, on.tier));
   } finally {
     handle[Symbol.dispose]?.();
   }
@@ -110,26 +121,27 @@ function failure(stdout: string, stderr: string, text: string): RunCodeOutput {
   return { ok: false, stdout, stderr, text };
 }
 
-export function explainFailure(stderr: string, timeoutMs: number): string {
+export function explainFailure(stderr: string, timeoutMs: number, tier: 1 | 2 = 1): string {
   const detail = stderr.trim().split("\n").slice(-3).join("\n");
   if (/outbound|internet|network|fetch|connect|globalOutbound/i.test(stderr)) {
     return [
-      "Tier 1 has no network access, so the code could not reach the internet.",
-      "Reading a web page needs tier 3 (browser); installing a package needs tier 2 (npm); other network work needs tier 4 (container).",
+      `Tier ${tier} has no network access, so the code could not reach the internet.`,
+      "Reading a web page needs tier 3 (browser): the browse tool opens it in a real browser and returns it as Markdown.",
+      "Using a package needs tier 2 (npm, the run_npm tool); other network work needs tier 4 (container).",
       `Detail: ${detail}`
     ].join("\n");
   }
   if (/time(d)?[ -]?out|timeout|deadline|exceeded|cpu/i.test(stderr)) {
     return [
       `The code did not finish within its time limit (${timeoutMs} ms) and was stopped.`,
-      `Tier 1 allows up to ${MAX_TIMEOUT_MS} ms; longer jobs need tier 4 (container).`,
+      `Tier ${tier} allows up to ${MAX_TIMEOUT_MS} ms; longer jobs need tier 4 (container).`,
       `Detail: ${detail}`
     ].join("\n");
   }
   if (/Cannot find module|No such module|Failed to resolve|not configured for the worker-javascript|import/i.test(stderr)) {
     return [
       "The code imports a module tier 1 does not have. Tier 1 offers only node:fs/promises for workspace files;",
-      "packages from npm need tier 2 (npm).",
+      "packages from npm need tier 2 (npm): run the same code with the run_npm tool (or /npm), which bundles its imports.",
       `Detail: ${detail}`
     ].join("\n");
   }

@@ -39,7 +39,7 @@ export const TIERS: readonly TierSpec[] = [
     does: "tier 1 plus packages from the npm registry",
     runsOn: "a bundled Dynamic Worker",
     defaultPermission: "allow",
-    available: false
+    available: true
   },
   {
     tier: 3,
@@ -47,7 +47,7 @@ export const TIERS: readonly TierSpec[] = [
     does: "navigate, read, click, fill and screenshot web pages",
     runsOn: "Browser Run (a real Chromium)",
     defaultPermission: "ask",
-    available: false
+    available: true
   },
   {
     tier: 4,
@@ -79,7 +79,15 @@ const TOOL_TIERS: Record<string, Tier> = {
   delegate: 0,
   activate_skill: 0,
   read_skill_resource: 0,
-  run_code: 1
+  run_code: 1,
+  // ── Tiers 2–3: npm and browser ──
+  run_npm: 2,
+  browse: 3,
+  browser_read: 3,
+  browser_extract: 3,
+  browser_click: 3,
+  browser_fill: 3,
+  browser_screenshot: 3
 };
 
 /** null: a tool outside the ladder (none yet); policy treats it as tier 0. */

@@ -4,6 +4,10 @@ import { z } from "zod";
 import { runCodeTool } from "./isolate";
 import type { runCode } from "./isolate";
 import { SUBAGENT_NAMES } from "../subagents/names";
+import { runNpmTool } from "./npm-tool";
+import { browserTools } from "./browser-tools";
+import type { BrowserAction, BrowserResult } from "./browser";
+import type { BundleManifest } from "./npm";
 import type { SubagentName } from "../subagents/names";
 
 /** What the ladder tools need from the agent running the turn. */
@@ -13,6 +17,9 @@ export interface LadderHost {
     tiersText(): Promise<string> | string;
     auditText(limit: number): Promise<string> | string;
     delegate(agent: SubagentName, task: string, sessionId: string): Promise<string>;
+    // ── Tiers 2–3 ──
+    npmBundle(code: string, versions: Record<string, string>): Promise<{ manifest: BundleManifest; cached: boolean }>;
+    browserAction(sessionId: string, action: BrowserAction): Promise<BrowserResult>;
   }>;
   session: () => string;
 }
@@ -45,6 +52,12 @@ export function ladderTools(host: LadderHost): ToolSet {
         agent,
         text: await (await host.assistant()).delegate(agent, task, host.session())
       })
-    })
+    }),
+    // ── Tiers 2–3: npm and browser ──
+    run_npm: runNpmTool({
+      runtime: host.runtime,
+      bundle: async (code, versions) => (await host.assistant()).npmBundle(code, versions)
+    }),
+    ...browserTools(async (action) => (await host.assistant()).browserAction(host.session(), action))
   };
 }

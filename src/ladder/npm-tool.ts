@@ -1,0 +1,51 @@
+import { tool } from "ai";
+import { z } from "zod";
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, runCode } from "./isolate";
+import type { RunCodeOutput } from "./isolate";
+import { NPM_BACKEND, dependencySet, rewriteImports } from "./npm";
+import type { BundleManifest } from "./npm";
+
+export interface NpmRunOutput extends RunCodeOutput {
+  /** Resolved packages, dependencies included. */
+  packages?: string[];
+  /** True when the bundle came from the cache (no registry traffic). */
+  cached?: boolean;
+}
+
+interface NpmHost {
+  runtime: () => Parameters<typeof runCode>[0];
+  /** Bundles (or finds in the cache) the dependency set; runs in the user's Assistant. */
+  bundle: (code: string, versions: Record<string, string>) => Promise<{ manifest: BundleManifest; cached: boolean }>;
+}
+
+/** Tier 2: the model's code with registry packages, bundled, then run like tier 1. */
+export async function runNpm(host: NpmHost, code: string, versions: Record<string, string> = {}, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<NpmRunOutput> {
+  let deps: Awaited<ReturnType<typeof dependencySet>>;
+  let bundled: { manifest: BundleManifest; cached: boolean };
+  try {
+    deps = await dependencySet(code, versions);
+    bundled = await host.bundle(code, versions);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, stdout: "", stderr: message, text: `Tier 2 could not prepare the packages.\n${message}` };
+  }
+  const result = await runCode(host.runtime(), rewriteImports(code, deps.key), timeoutMs, { backend: NPM_BACKEND, tier: 2 });
+  const note = `Packages: ${bundled.manifest.installed.join(", ") || "(none)"}${bundled.cached ? " (cached bundle)" : " (bundled now)"}`;
+  return { ...result, text: `${result.text}\n\n${note}`, packages: bundled.manifest.installed, cached: bundled.cached };
+}
+
+export function runNpmTool(host: NpmHost) {
+  return tool({
+    description:
+      "Tier 2: like run_code, plus packages from the npm registry. `import { z } from \"zod\"` (any bare import) is fetched and bundled before the run, then cached; the code itself still has no network. Use it when run_code reports a missing module. Pin versions with `packages` (e.g. {\"zod\": \"^4\"}); the default is the latest version.",
+    inputSchema: z.object({
+      code: z.string().min(1).describe("JavaScript: an expression, a body with return, or an ES module; may import npm packages"),
+      packages: z
+        .record(z.string(), z.string())
+        .optional()
+        .describe("Optional version ranges by package name, for packages the code imports"),
+      timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS).optional().describe(`Time limit in ms for the run (default ${DEFAULT_TIMEOUT_MS})`)
+    }),
+    execute: async ({ code, packages, timeoutMs }) => runNpm(host, code, packages ?? {}, timeoutMs)
+  });
+}

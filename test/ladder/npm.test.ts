@@ -1,0 +1,109 @@
+import { describe, expect, inject, it } from "vitest";
+import { dependencySet, packageSpecifiers, rewriteImports } from "../../src/ladder/npm";
+import { FrameLog, asUser, assistantFor, connect, newSession, sendChat } from "../helpers/agent";
+
+/** Tier 2 against the loopback registry (test/fixtures/npm-registry.ts), with real Dynamic Workers and esbuild. */
+const registry = inject("npmRegistry");
+
+async function registryRequests(): Promise<string[]> {
+  return (await (await fetch(`${registry}/-/requests`)).json()) as string[];
+}
+
+async function freshUser() {
+  const sub = `npm-${crypto.randomUUID()}`;
+  const id = `access:${sub}`;
+  return { id, headers: await asUser(sub), assistant: await assistantFor(id), session: await newSession(id) };
+}
+
+/** Like chatOnce, with room for a first bundle (esbuild's start-up) on a busy machine. */
+async function chatOnce(sessionId: string, text: string, headers: Record<string, string>) {
+  const ws = await connect(`/agent/sub/conversation/${sessionId}`, headers);
+  const log = new FrameLog(ws);
+  const id = sendChat(ws, text);
+  await log.done(id, 60_000);
+  ws.close();
+  return { text: log.text(id), chunks: log.chunks(id) };
+}
+
+function outputOf(chunks: Array<Record<string, unknown>>): Record<string, unknown> {
+  return (chunks.find((c) => c.type === "tool-output-available")?.output ?? {}) as Record<string, unknown>;
+}
+
+describe("tier 2 npm", () => {
+  it("bundles an imported package (and its dependency) and runs it with no network; the second run is a cache hit", async () => {
+    const user = await freshUser();
+    const code = 'import greet, { greetLoudly, version } from "steward-greet";\nreturn [greet("Ada"), greetLoudly("Ada"), version]';
+    const before = (await registryRequests()).length;
+    const first = await chatOnce(user.session, `/npm ${code}`, user.headers);
+    const out = outputOf(first.chunks);
+    expect(out, first.text).toMatchObject({ ok: true, value: ["Hello, Ada", "HELLO, ADA!", "1.0.0"], cached: false });
+    expect(out.packages).toEqual(["steward-greet@1.0.0", "steward-shout@1.2.0"]);
+    const fetched = (await registryRequests()).slice(before);
+    expect(fetched).toEqual(expect.arrayContaining(["/steward-greet", "/steward-shout", "/steward-greet/-/steward-greet-1.0.0.tgz"]));
+
+    // The bundle is in the user's workspace, keyed by the dependency set.
+    const { key } = await dependencySet(code);
+    const listing = await chatOnce(user.session, `/ls .cache/npm/${key}`, user.headers);
+    expect(listing.text).toContain("manifest.json");
+
+    const afterFirst = (await registryRequests()).length;
+    const second = await chatOnce(user.session, `/npm ${code}`, user.headers);
+    expect(outputOf(second.chunks)).toMatchObject({ ok: true, value: ["Hello, Ada", "HELLO, ADA!", "1.0.0"], cached: true });
+    expect((await registryRequests()).length).toBe(afterFirst); // nothing fetched again
+
+    const audit = (await user.assistant.getAudit(5)).filter((r) => r.tool === "run_npm");
+    expect(audit.map((r) => [r.tool, r.tier, r.outcome])).toEqual([
+      ["run_npm", 2, "ok"],
+      ["run_npm", 2, "ok"]
+    ]);
+  });
+
+  it("still has no network at run time", async () => {
+    const user = await freshUser();
+    const { chunks } = await chatOnce(
+      user.session,
+      '/npm import { shout } from "steward-shout";\nconst r = await fetch("http://example.com/"); return shout(String(r.status))',
+      user.headers
+    );
+    const out = outputOf(chunks);
+    expect(out.ok).toBe(false);
+    expect(String(out.text)).toContain("Tier 2 has no network access");
+    expect(String(out.text)).toContain("tier 3 (browser)");
+  });
+
+  it("names a package the registry does not have, and runs nothing", async () => {
+    const user = await freshUser();
+    const { chunks, text } = await chatOnce(user.session, '/npm import { nope } from "steward-no-such-package";\nreturn nope()', user.headers);
+    const out = outputOf(chunks);
+    expect(out.ok).toBe(false);
+    expect(text).toContain('Could not resolve "steward-no-such-package"');
+    expect(text).toContain("404");
+    const [row] = await user.assistant.getAudit(1);
+    expect(row).toMatchObject({ tool: "run_npm", tier: 2, outcome: "error" });
+    expect(row?.detail).toContain("steward-no-such-package");
+  });
+
+});
+
+describe("tier 2 helpers", () => {
+  it("finds bare package imports and leaves node: and relative ones alone", () => {
+    const code = 'import a from "zod";\nimport { b } from \'@scope/pkg/sub\';\nimport fs from "node:fs/promises";\nimport x from "./x.js";\nconst m = await import("lodash");';
+    expect(packageSpecifiers(code)).toEqual(["@scope/pkg/sub", "lodash", "zod"]);
+    const rewritten = rewriteImports(code, "k1");
+    expect(rewritten).toContain('from "/workspace/.cache/npm/k1/zod.js"');
+    expect(rewritten).toContain("from '/workspace/.cache/npm/k1/_scope_pkg_sub.js'");
+    expect(rewritten).toContain('import("/workspace/.cache/npm/k1/lodash.js")');
+    expect(rewritten).toContain('from "node:fs/promises"');
+    expect(rewritten).toContain('from "./x.js"');
+  });
+
+  it("keys the cache by the sorted dependency set", async () => {
+    const a = await dependencySet('import "b-pkg";\nimport "a-pkg";');
+    const b = await dependencySet('import "a-pkg";\nimport "b-pkg";');
+    const c = await dependencySet('import "a-pkg";\nimport "b-pkg";', { "a-pkg": "^2" });
+    expect(a.key).toBe(b.key);
+    expect(c.key).not.toBe(a.key);
+    await expect(dependencySet('import "Bad Name";')).rejects.toThrow("not a valid npm package name");
+    await expect(dependencySet('import "steward-shout";', { lodash: "4" })).rejects.toThrow('A version was given for "lodash"');
+  });
+});
