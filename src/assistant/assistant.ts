@@ -9,7 +9,7 @@ import { Browser, browserRun } from "agents/browser";
 import { BROWSER_KEEP_ALIVE_MS, runBrowserAction } from "../ladder/browser";
 import type { BrowserAction, BrowserResult } from "../ladder/browser";
 import { dependencySet, ensureBundle, npmBackend, registryUrl } from "../ladder/npm";
-import type { BundleManifest } from "../ladder/npm";
+import type { BundleManifest, NpmBundleOutcome } from "../ladder/npm";
 import type { Permission, Tier } from "../ladder/tiers";
 import { modelStatus } from "../model";
 import type { ModelStatus } from "../model";
@@ -220,7 +220,16 @@ export class Assistant extends Agent<Env, AssistantState> {
    * object stays alive while it works; the cache is content-addressed and its
    * manifest written last, so after a crash the next call simply resumes.
    */
-  async npmBundle(code: string, versions: Record<string, string>): Promise<{ manifest: BundleManifest; cached: boolean }> {
+  async npmBundle(code: string, versions: Record<string, string>): Promise<NpmBundleOutcome> {
+    try {
+      return await this.#npmBundle(code, versions);
+    } catch (error) {
+      // Handed back, not thrown: a refusal is an answer, not a crash of the RPC.
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async #npmBundle(code: string, versions: Record<string, string>): Promise<{ manifest: BundleManifest; cached: boolean }> {
     const deps = await dependencySet(code, versions);
     const registry = registryUrl(this.env);
     const running = this.#bundling.get(deps.key);
@@ -249,14 +258,18 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   async browserAction(sessionId: string, action: BrowserAction): Promise<BrowserResult> {
     if (!this.browser) {
-      throw new Error('Tier 3 is not set up: add "browser": { "binding": "BROWSER" } to wrangler.jsonc (Browser Run).');
+      return { ok: false, url: "", title: "", text: 'Tier 3 is not set up: add "browser": { "binding": "BROWSER" } to wrangler.jsonc (Browser Run).' };
     }
-    return runBrowserAction(this.browser, sessionId, action, {
-      mkdir: async (path) => {
-        await this.workspace.fs.mkdir(path, { recursive: true });
-      },
-      writeFile: (path, bytes) => this.workspace.fs.writeFile(path, bytes)
-    });
+    try {
+      return await runBrowserAction(this.browser, sessionId, action, {
+        mkdir: async (path) => {
+          await this.workspace.fs.mkdir(path, { recursive: true });
+        },
+        writeFile: (path, bytes) => this.workspace.fs.writeFile(path, bytes)
+      });
+    } catch (error) {
+      return { ok: false, url: "", title: "", text: `Tier 3 (browser): ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   private requireSession(id: string): void {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, runCode } from "./isolate";
 import type { RunCodeOutput } from "./isolate";
 import { NPM_BACKEND, dependencySet, rewriteImports } from "./npm";
-import type { BundleManifest } from "./npm";
+import type { BundleManifest, NpmBundleOutcome } from "./npm";
 
 export interface NpmRunOutput extends RunCodeOutput {
   /** Resolved packages, dependencies included. */
@@ -15,7 +15,7 @@ export interface NpmRunOutput extends RunCodeOutput {
 interface NpmHost {
   runtime: () => Parameters<typeof runCode>[0];
   /** Bundles (or finds in the cache) the dependency set; runs in the user's Assistant. */
-  bundle: (code: string, versions: Record<string, string>) => Promise<{ manifest: BundleManifest; cached: boolean }>;
+  bundle: (code: string, versions: Record<string, string>) => Promise<NpmBundleOutcome>;
 }
 
 /** Tier 2: the model's code with registry packages, bundled, then run like tier 1. */
@@ -24,7 +24,9 @@ export async function runNpm(host: NpmHost, code: string, versions: Record<strin
   let bundled: { manifest: BundleManifest; cached: boolean };
   try {
     deps = await dependencySet(code, versions);
-    bundled = await host.bundle(code, versions);
+    const outcome = await host.bundle(code, versions);
+    if ("error" in outcome) throw new Error(outcome.error);
+    bundled = outcome;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, stdout: "", stderr: message, text: `Tier 2 could not prepare the packages.\n${message}` };

@@ -123,6 +123,9 @@ export interface BundleManifest {
   createdAt: string;
 }
 
+/** What the Assistant hands back to a conversation: a bundle, or why there is none. */
+export type NpmBundleOutcome = { manifest: BundleManifest; cached: boolean } | { error: string };
+
 /** Minimal file access the bundler needs (the Assistant's workspace fs). */
 export interface BundleStore {
   readFile(path: string): Promise<string | null>;

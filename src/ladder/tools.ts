@@ -7,7 +7,7 @@ import { SUBAGENT_NAMES } from "../subagents/names";
 import { runNpmTool } from "./npm-tool";
 import { browserTools } from "./browser-tools";
 import type { BrowserAction, BrowserResult } from "./browser";
-import type { BundleManifest } from "./npm";
+import type { NpmBundleOutcome } from "./npm";
 import type { SubagentName } from "../subagents/names";
 
 /** What the ladder tools need from the agent running the turn. */
@@ -18,7 +18,7 @@ export interface LadderHost {
     auditText(limit: number): Promise<string> | string;
     delegate(agent: SubagentName, task: string, sessionId: string): Promise<string>;
     // ── Tiers 2–3 ──
-    npmBundle(code: string, versions: Record<string, string>): Promise<{ manifest: BundleManifest; cached: boolean }>;
+    npmBundle(code: string, versions: Record<string, string>): Promise<NpmBundleOutcome>;
     browserAction(sessionId: string, action: BrowserAction): Promise<BrowserResult>;
   }>;
   session: () => string;

@@ -50,6 +50,7 @@ describe("tier 1 isolate", () => {
     const session = await newSession(DEV_USER_ID);
     const { text } = await chatOnce(session, '/run import { z } from "zod";\nreturn typeof z');
     expect(text).toContain("tier 2 (npm)");
+    expect(text).toContain("run_npm");
   });
 
   it("reads and writes workspace files through node:fs/promises", async () => {

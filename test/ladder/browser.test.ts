@@ -1,0 +1,117 @@
+import { describe, expect, inject, it } from "vitest";
+import { parseCommand } from "../../src/commands/parse";
+import { modelOverride } from "../../src/model";
+import { FrameLog, asUser, assistantFor, connect, newSession, sendChat } from "../helpers/agent";
+import { ScriptedModel } from "../helpers/scripted-model";
+import { storedMessages } from "../helpers/session";
+
+/**
+ * Tier 3 with a real Chromium (Debian's, through the local BROWSER binding)
+ * against the loopback fixture site (test/fixtures/site.ts). Tier 3 is set to
+ * "allow" here; approvals are covered by test/ladder/escalation.test.ts.
+ */
+const site = inject("siteURL");
+
+async function allowedUser() {
+  const sub = `browser-${crypto.randomUUID()}`;
+  const id = `access:${sub}`;
+  const assistant = await assistantFor(id);
+  await assistant.setTierPermission(3, "allow");
+  return { id, headers: await asUser(sub), assistant, session: await newSession(id) };
+}
+
+/** One command in a fresh socket; a cold browser start can take a few seconds. */
+async function say(user: { session: string; headers: Record<string, string> }, text: string) {
+  const ws = await connect(`/agent/sub/conversation/${user.session}`, user.headers);
+  const log = new FrameLog(ws);
+  const id = sendChat(ws, text);
+  await log.done(id, 60_000);
+  ws.close();
+  const output = log.chunks(id).find((c) => c.type === "tool-output-available")?.output as Record<string, unknown> | undefined;
+  return { text: log.text(id), output: output ?? {} };
+}
+
+describe.skipIf(!inject("chromium"))("tier 3 browser", () => {
+  it("reads a page as Markdown, follows a link by clicking, and keeps the tab between calls", async () => {
+    const user = await allowedUser();
+    const read = await say(user, `/browse ${site}/`);
+    expect(read.output.ok, read.text).toBe(true);
+    expect(read.text).toContain("# Steward fixture site");
+    expect(read.text).toContain("**loopback**");
+    expect(read.text).toContain("- first item");
+    expect(read.text).toContain(`[About this site](${site}/about)`);
+    expect(read.text).toContain("| 3 | browser |");
+
+    // Same session, same tab: click, then read where it led.
+    modelOverride.current = () =>
+      new ScriptedModel([{ tools: [{ name: "browser_click", input: { selector: "#about-link" } }] }, { tools: [{ name: "browser_read", input: {} }] }, { text: "done" }]);
+    try {
+      const click = await say(user, "open the about page");
+      expect(click.text).toBe("done");
+    } finally {
+      modelOverride.current = undefined;
+    }
+    const parts = (await storedMessages(user.id, user.session)).flatMap((m) => m.parts) as Array<Record<string, unknown>>;
+    expect(parts.find((p) => p.type === "tool-browser_click")).toMatchObject({ output: { ok: true, url: `${site}/about` } });
+    const after = parts.find((p) => p.type === "tool-browser_read") as { output?: { text?: string } } | undefined;
+    expect(after?.output?.text).toContain("# About the fixture");
+    expect(after?.output?.text).toContain("Reached by clicking a link.");
+    const audit = await user.assistant.getAudit(5);
+    expect(audit.map((r) => [r.tool, r.tier, r.outcome])).toEqual([
+      ["browser_read", 3, "ok"],
+      ["browser_click", 3, "ok"],
+      ["browse", 3, "ok"]
+    ]);
+  });
+
+  it("fills and submits a form; the page's own script shows the result", async () => {
+    const user = await allowedUser();
+    modelOverride.current = () =>
+      new ScriptedModel([
+        { tools: [{ name: "browse", input: { url: `${site}/form` } }] },
+        { tools: [{ name: "browser_fill", input: { selector: "#name", value: "Grace Hopper", submit: true } }] },
+        { tools: [{ name: "browser_extract", input: { selector: "#out" } }] },
+        { text: "signed" }
+      ]);
+    try {
+      expect((await say(user, "sign the guest book")).text).toBe("signed");
+    } finally {
+      modelOverride.current = undefined;
+    }
+    const parts = (await storedMessages(user.id, user.session)).flatMap((m) => m.parts) as Array<Record<string, unknown>>;
+    const extract = parts.find((p) => p.type === "tool-browser_extract");
+    expect(extract).toMatchObject({ state: "output-available", output: { ok: true, items: ["Thanks, Grace Hopper!"] } });
+  });
+
+  it("saves a screenshot into the workspace and reports its path", async () => {
+    const user = await allowedUser();
+    const shot = await say(user, `/shot ${site}/`);
+    expect(shot.output.ok, shot.text).toBe(true);
+    const path = String(shot.output.path);
+    expect(path).toMatch(/^\/workspace\/screenshots\/127\.0\.0\.1_\d+-.*\.png$/);
+    expect(shot.text).toContain(path);
+    // The file is really there, and it is a PNG.
+    const check = await say(user, `/run import { readFile } from "node:fs/promises";\nconst b = await readFile(${JSON.stringify(path)});\nreturn [b.length > 1000, [...b.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")]`);
+    expect(check.output).toMatchObject({ ok: true, value: [true, "PNG"] });
+  });
+
+  it("reports a page that cannot be opened", async () => {
+    const user = await allowedUser();
+    const closed = await say(user, "/browse http://127.0.0.1:9/");
+    expect(closed.output.ok).toBe(false);
+    expect(closed.text).toContain("could not open http://127.0.0.1:9/");
+  });
+});
+
+describe("tier 3 commands", () => {
+  it("accept one http(s) URL and refuse anything else without running", () => {
+    expect(parseCommand("/browse https://example.com/a")).toMatchObject({ kind: "tool", toolName: "browse", input: { url: "https://example.com/a" } });
+    expect(parseCommand("/shot http://127.0.0.1:8080")).toMatchObject({ kind: "tool", toolName: "browser_screenshot", input: { url: "http://127.0.0.1:8080/" } });
+    expect(parseCommand("/browse")).toMatchObject({ kind: "error", text: "Usage: /browse <url>" });
+    expect(parseCommand("/browse file:///etc/passwd")).toMatchObject({ kind: "error", text: expect.stringContaining('"file:" URLs are refused') });
+    expect(parseCommand("/shot javascript:alert(1)")).toMatchObject({ kind: "error", text: expect.stringContaining("refused") });
+    expect(parseCommand("/browse example.com")).toMatchObject({ kind: "error", text: expect.stringContaining("not a URL") });
+    expect(parseCommand("/browse https://a.example https://b.example")).toMatchObject({ kind: "error", text: expect.stringContaining("takes one URL") });
+    expect(parseCommand("/npm")).toMatchObject({ kind: "error", text: "Usage: /npm <js>" });
+  });
+});
