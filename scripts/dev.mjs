@@ -10,6 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureChromium } from "./setup-chromium.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(root, "node_modules", ".bin");
@@ -43,6 +44,11 @@ if (forceBuild || isStale(builtPage, clientSources)) {
 } else {
   console.log("Chat page is up to date (dist/client); `npm run dev -- --build` forces a rebuild.");
 }
+
+// ── 1b. tier 3: Debian's Chromium behind the local BROWSER binding ───
+const chromium = ensureChromium();
+if (chromium.ok) console.log(chromium.message);
+else console.warn(`\n  ! ${chromium.message.replace(/\n/g, "\n  ")}\n  Everything else works; /browse and /shot will report the missing browser.\n`);
 
 // ── 2. the Worker ────────────────────────────────────────────────────
 const args = ["dev", "--port", port, "--show-interactive-dev-session=false"];
