@@ -113,7 +113,8 @@ describe("slash commands (offline command model, no model configured)", () => {
     const { text } = await chatOnce(session, "/tiers");
     expect(text).toMatch(/0 workspace\s+allow/);
     expect(text).toMatch(/1 isolate\s+allow/);
-    expect(text).toMatch(/3 browser\s+not installed yet/);
+    expect(text).toMatch(/2 npm\s+allow/);
+    expect(text).toMatch(/3 browser\s+ask/);
   });
 
   it("bad commands get a clear error and run nothing", async () => {
