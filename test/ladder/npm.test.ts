@@ -1,5 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { dependencySet, packageSpecifiers, rewriteImports } from "../../src/ladder/npm";
+import { modelOverride } from "../../src/model";
+import { ScriptedModel } from "../helpers/scripted-model";
 import { FrameLog, asUser, assistantFor, connect, newSession, sendChat } from "../helpers/agent";
 
 /** Tier 2 against the loopback registry (test/fixtures/npm-registry.ts), with real Dynamic Workers and esbuild. */
@@ -83,6 +85,53 @@ describe("tier 2 npm", () => {
     expect(row?.detail).toContain("steward-no-such-package");
   });
 
+});
+
+describe("tier 2 bundling is shared and pinned", () => {
+  it("two sessions asking for the same packages at once share one build", async () => {
+    const user = await freshUser();
+    const other = await newSession(user.id);
+    const code = 'import { shout } from "steward-shout";\nreturn shout("together")';
+    const tarball = "/steward-shout/-/steward-shout-1.2.0.tgz";
+    const before = (await registryRequests()).filter((p) => p === tarball).length;
+    const [a, b] = await Promise.all([
+      chatOnce(user.session, `/npm ${code}`, user.headers),
+      chatOnce(other, `/npm ${code}`, user.headers)
+    ]);
+    expect(outputOf(a.chunks)).toMatchObject({ ok: true, value: "TOGETHER!" });
+    expect(outputOf(b.chunks)).toMatchObject({ ok: true, value: "TOGETHER!" });
+    expect((await registryRequests()).filter((p) => p === tarball).length - before).toBe(1);
+  });
+
+  it("a bundle interrupted before its manifest was written is rebuilt, never used", async () => {
+    const user = await freshUser();
+    const code = 'import { shout } from "steward-shout";\nreturn shout("hi")';
+    const { key } = await dependencySet(code);
+    // What a crash mid-bundle leaves behind: a module file and no manifest.
+    await chatOnce(user.session, `/write .cache/npm/${key}/steward-shout.js export function shout() { return "half-written"; }`, user.headers);
+    const before = (await registryRequests()).length;
+    const { chunks } = await chatOnce(user.session, `/npm ${code}`, user.headers);
+    expect(outputOf(chunks)).toMatchObject({ ok: true, value: "HI!", cached: false });
+    expect((await registryRequests()).length).toBeGreaterThan(before);
+  });
+
+  it("a version range the registry cannot satisfy is named, and nothing runs", async () => {
+    const user = await freshUser();
+    modelOverride.current = () =>
+      new ScriptedModel([
+        { tools: [{ name: "run_npm", input: { code: 'import { shout } from "steward-shout";\nreturn shout("x")', packages: { "steward-shout": "^9.0.0" } } }] },
+        { text: "no such version" }
+      ]);
+    try {
+      const { chunks } = await chatOnce(user.session, "shout with v9", user.headers);
+      const out = outputOf(chunks);
+      expect(out.ok).toBe(false);
+      expect(String(out.text)).toContain('Could not resolve "steward-shout"');
+      expect(String(out.text)).toContain("steward-shout@^9.0.0");
+    } finally {
+      modelOverride.current = undefined;
+    }
+  });
 });
 
 describe("tier 2 helpers", () => {
