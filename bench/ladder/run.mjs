@@ -51,7 +51,7 @@ if (Number(process.versions.node.split(".")[0]) < 22) fail("needs Node 22 (wrang
  * `permission` is set for the bench user first, `task(ctx)` is the chat text,
  * and `check(output)` throws unless the tool really did the job.
  */
-export const TIER_RUNNERS = [
+const TIER_RUNNERS = [
   {
     tier: 1,
     name: "isolate",

@@ -95,6 +95,17 @@ describe.skipIf(!inject("chromium"))("tier 3 browser", () => {
     expect(check.output).toMatchObject({ ok: true, value: [true, "PNG"] });
   });
 
+  it("keeps a user's browser (cookies) between calls, and never shares it with another user", async () => {
+    const a = await allowedUser();
+    const b = await allowedUser();
+    expect((await say(a, `/browse ${site}/login?name=alice`)).output.ok).toBe(true);
+    // Another call, another session of the same user: the same browser, so the cookie is there.
+    const aLater = { ...a, session: await newSession(a.id) };
+    expect((await say(aLater, `/browse ${site}/whoami`)).text).toContain("cookie: who=alice");
+    // Another user: their own browser, no cookie.
+    expect((await say(b, `/browse ${site}/whoami`)).text).toContain("cookie: none");
+  });
+
   it("reports a page that cannot be opened", async () => {
     const user = await allowedUser();
     const closed = await say(user, "/browse http://127.0.0.1:9/");
