@@ -24,6 +24,18 @@ declare namespace Cloudflare {
     CF_AIG_TOKEN?: string;
     MODEL_BASE_URL?: string;
     MODEL_API_KEY?: string;
+
+    // Tier 4 sandbox (src/ladder/sandbox/): which backend runs is configuration
+    /** "container" (production, the Sandbox binding) or "process" (local sandbox server). */
+    SANDBOX_BACKEND?: string;
+    SANDBOX_URL?: string;
+    SANDBOX_TOKEN?: string;
+    Sandbox?: DurableObjectNamespace<import("./ladder/sandbox/sandbox-class").Sandbox>;
+    SANDBOX_SLEEP_AFTER?: string;
+    /** Hosts the container may reach (comma separated; "*.example.com" allowed). */
+    SANDBOX_ALLOWED_HOSTS?: string;
+    /** Secret: JSON {host: {header: value}} added to the container's requests to those hosts, outside the container. */
+    SANDBOX_CREDENTIALS?: string;
   }
 }
 

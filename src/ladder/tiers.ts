@@ -55,7 +55,7 @@ export const TIERS: readonly TierSpec[] = [
     does: "shell, git, compilers and test runners",
     runsOn: "a Linux container sandbox",
     defaultPermission: "ask",
-    available: false
+    available: true
   }
 ];
 
@@ -79,7 +79,9 @@ const TOOL_TIERS: Record<string, Tier> = {
   delegate: 0,
   activate_skill: 0,
   read_skill_resource: 0,
-  run_code: 1
+  run_code: 1,
+  // ── Tier 4 ──
+  run_shell: 4
 };
 
 /** null: a tool outside the ladder (none yet); policy treats it as tier 0. */

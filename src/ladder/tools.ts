@@ -5,6 +5,8 @@ import { runCodeTool } from "./isolate";
 import type { runCode } from "./isolate";
 import { SUBAGENT_NAMES } from "../subagents/names";
 import type { SubagentName } from "../subagents/names";
+import { runShellTool } from "./shell";
+import type { ShellHost } from "./shell";
 
 /** What the ladder tools need from the agent running the turn. */
 export interface LadderHost {
@@ -15,6 +17,8 @@ export interface LadderHost {
     delegate(agent: SubagentName, task: string, sessionId: string): Promise<string>;
   }>;
   session: () => string;
+  /** Tier 4: where run_shell sends its command (the conversation, which keys it as a durable job). */
+  shell?: () => ShellHost;
 }
 
 /**
@@ -45,6 +49,7 @@ export function ladderTools(host: LadderHost): ToolSet {
         agent,
         text: await (await host.assistant()).delegate(agent, task, host.session())
       })
-    })
+    }),
+    ...(host.shell ? { run_shell: runShellTool(host.shell) } : {})
   };
 }

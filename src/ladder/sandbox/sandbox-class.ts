@@ -1,0 +1,20 @@
+import { Sandbox as BaseSandbox } from "@cloudflare/sandbox";
+import type { OutboundHandler } from "@cloudflare/containers";
+import { egress, egressPolicy } from "./egress";
+
+/**
+ * The container Durable Object (wrangler `containers` + `durable_objects`
+ * binding `Sandbox`). No internet: all HTTP(S) leaves through `egress`, in
+ * the Worker, which enforces the allowlist and adds credentials.
+ */
+export class Sandbox extends BaseSandbox<Env> {
+  static override outbound: OutboundHandler<Env> = (request, env) => egress(request, egressPolicy(env));
+
+  constructor(ctx: DurableObjectState<{}>, env: Env) {
+    super(ctx, env);
+    this.enableInternet = false;
+    // HTTPS is intercepted too (the container trusts the proxy's CA), so the
+    // allowlist and credentials apply to https:// as well.
+    this.interceptHttps = true;
+  }
+}
