@@ -20,7 +20,8 @@ export default defineConfig({
       }
     },
     agents(),
-    cloudflareTest({
+    // A function so globalSetup's values (the local sandbox's URL and token) become bindings.
+    cloudflareTest(({ inject }) => ({
       wrangler: { configPath: "./wrangler.jsonc" },
       // Facet-only classes need a declaration in the pool (STACK.md).
       additionalExports: { Conversation: "DurableObject", Researcher: "DurableObject" },
@@ -30,15 +31,23 @@ export default defineConfig({
           ACCESS_TEAM_DOMAIN: "https://steward-test.cloudflareaccess.com",
           ACCESS_AUD: "steward-test-aud",
           ACCESS_JWKS: JSON.stringify({ keys: [publicJwk] }),
-          TEST_SIGNING_JWK: JSON.stringify(privateJwk)
+          TEST_SIGNING_JWK: JSON.stringify(privateJwk),
+          // ── Tier 4: the local process sandbox (test/sandbox-setup.ts) ──
+          SANDBOX_BACKEND: "process",
+          SANDBOX_URL: inject("sandboxUrl"),
+          SANDBOX_TOKEN: inject("sandboxToken"),
+          SANDBOX_CREDENTIALS: JSON.stringify({ "api.example.com": { authorization: `Bearer ${inject("sandboxSecret")}` } }),
+          TEST_SANDBOX_SECRET: inject("sandboxSecret"),
+          TEST_LOOPBACK_PORT: String(inject("loopbackPort"))
         }
       }
-    })
+    }))
   ],
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/e2e/**"],
     setupFiles: ["test/setup.ts"],
+    globalSetup: ["test/sandbox-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 60_000,
