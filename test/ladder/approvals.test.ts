@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Conversation } from "../../src/assistant/conversation";
 import { modelOverride } from "../../src/model";
 import { FrameLog, asUser, assistantFor, connect, newSession, sendChat } from "../helpers/agent";
+import { workspaceText } from "../helpers/workspace";
 import { ScriptedModel } from "../helpers/scripted-model";
 import { storedMessages } from "../helpers/session";
 
@@ -44,17 +45,13 @@ async function approveAfterReload(session: string, headers: Record<string, strin
   ws.close();
 }
 
-async function workspaceFile(user: string, path: string): Promise<string | null> {
-  const stub = await (await assistantFor(user)).__getWorkspaceStub();
-  return stub.fs.readFile(path, "utf8").catch(() => null);
-}
 
 describe("approvals bound to the exact call", () => {
   it("survive a reload: answered on a new connection, the approved call runs once", async () => {
     const { user, headers, assistant, session, toolCallId } = await pendingApproval("echo approved >> log.txt");
     expect(await assistant.getAudit(5)).toEqual([]);
     await approveAfterReload(session, headers, toolCallId);
-    expect(await workspaceFile(user, "/workspace/log.txt")).toBe("approved\n");
+    expect(await workspaceText(user, "/workspace/log.txt")).toBe("approved\n");
     const rows = await assistant.getAudit(5);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tool: "run_shell", tier: 4, outcome: "ok", approved: true });
@@ -76,7 +73,7 @@ describe("approvals bound to the exact call", () => {
 
     await approveAfterReload(session, headers, toolCallId);
 
-    expect(await workspaceFile(user, "/workspace/log.txt")).toBeNull();
+    expect(await workspaceText(user, "/workspace/log.txt")).toBeNull();
     const [row] = await assistant.getAudit(1);
     expect(row).toMatchObject({ tool: "run_shell", tier: 4, outcome: "blocked" });
     expect(row?.detail).toMatch(/differs from the one the owner approved/);

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { modelOverride } from "../../src/model";
 import { FrameLog, asUser, assistantFor, connect, newSession, sendChat } from "../helpers/agent";
+import { workspaceText } from "../helpers/workspace";
 import { ScriptedModel } from "../helpers/scripted-model";
 import { storedMessages, textOf } from "../helpers/session";
 
@@ -58,8 +59,7 @@ describe("tier 4 jobs are durable", () => {
     );
 
     expect(await sandboxRuns(user)).toBe(1);
-    const stub = await root.__getWorkspaceStub();
-    expect(await stub.fs.readFile("/workspace/count.txt", "utf8")).toBe("ran\n");
+    expect(await workspaceText(user, "/workspace/count.txt")).toBe("ran\n");
     const parts = (await storedMessages(user, session)).flatMap((m) => m.parts).filter((p) => p.type === "tool-run_shell");
     const settled = parts.map((p) => (p as { output?: { reconciled?: boolean; stdout?: string } }).output).filter((o) => o?.stdout);
     expect(settled).toHaveLength(1);
@@ -87,7 +87,6 @@ describe("tier 4 jobs are durable", () => {
     await log.done(sendChat(ws, "twice please"));
     ws.close();
     expect(await sandboxRuns(user)).toBe(2);
-    const stub = await assistant.__getWorkspaceStub();
-    expect(await stub.fs.readFile("/workspace/twice.txt", "utf8")).toBe("again\nagain\n");
+    expect(await workspaceText(user, "/workspace/twice.txt")).toBe("again\nagain\n");
   });
 });

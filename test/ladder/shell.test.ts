@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { FrameLog, asUser, assistantFor, chatOnce, connect, newSession, sendChat } from "../helpers/agent";
+import { workspaceText } from "../helpers/workspace";
 import { storedMessages } from "../helpers/session";
 
 /** A fresh user with tier 4 set to `permission`. */
@@ -22,12 +23,6 @@ async function sh(user: Awaited<ReturnType<typeof userWithTier4>>, command: stri
   return { reply: reply.text, output: part?.output };
 }
 
-async function readWorkspace(userId: string, path: string): Promise<string | null> {
-  const assistant = await assistantFor(userId);
-  // The Assistant's workspace is read through its facet-facing stub, as a conversation would.
-  const stub = await assistant.__getWorkspaceStub();
-  return stub.fs.readFile(path, "utf8").catch(() => null);
-}
 
 describe("tier 4: the local process sandbox", () => {
   it("runs a command and syncs the workspace both ways", async () => {
@@ -38,8 +33,8 @@ describe("tier 4: the local process sandbox", () => {
     expect(output?.stdout).toBe("hello from the workspacedone\n"); // /write adds no newline
     expect(output?.changedFiles).toEqual(["/workspace/notes/out.txt"]);
     expect(reply).toContain("done");
-    expect(await readWorkspace(user.id, "/workspace/notes/out.txt")).toBe("made\n");
-    expect(await readWorkspace(user.id, "/workspace/notes/in.txt")).toBeNull();
+    expect(await workspaceText(user.id, "/workspace/notes/out.txt")).toBe("made\n");
+    expect(await workspaceText(user.id, "/workspace/notes/in.txt")).toBeNull();
     const [row] = await user.assistant.getAudit(1);
     expect(row).toMatchObject({ tool: "run_shell", tier: 4, outcome: "ok", approved: null });
   });
@@ -64,8 +59,6 @@ describe("tier 4: the local process sandbox", () => {
 
   it("kills a command past its time limit, with everything it started", async () => {
     const user = await userWithTier4();
-    const ws = await connect(`/agent/sub/conversation/${user.session}`, user.headers);
-    ws.close();
     const assistant = user.assistant;
     // A child in its own session writes a file after 1.5 s, unless it is killed with the command.
     const first = await assistant.runShell(
@@ -79,7 +72,7 @@ describe("tier 4: the local process sandbox", () => {
     await new Promise((r) => setTimeout(r, 2_500));
     const after = await assistant.runShell(`t-${crypto.randomUUID()}`, "ls -a; cat late.txt 2>/dev/null || echo no-late-file", 5_000);
     expect(after.stdout).toContain("no-late-file");
-    expect(await readWorkspace(user.id, "/workspace/late.txt")).toBeNull();
+    expect(await workspaceText(user.id, "/workspace/late.txt")).toBeNull();
   });
 
   it("cuts output at the limit and says how to get all of it", async () => {
@@ -115,7 +108,7 @@ describe("tier 4: the local process sandbox", () => {
     const user = await userWithTier4("deny");
     const { text: reply } = await chatOnce(user.session, "/sh echo should-not-run > ran.txt", user.headers);
     expect(reply).toContain('Tier 4 (container) is set to "deny"');
-    expect(await readWorkspace(user.id, "/workspace/ran.txt")).toBeNull();
+    expect(await workspaceText(user.id, "/workspace/ran.txt")).toBeNull();
     const [row] = await user.assistant.getAudit(1);
     expect(row).toMatchObject({ tool: "run_shell", tier: 4, outcome: "blocked" });
   });
@@ -128,11 +121,11 @@ describe("tier 4: the local process sandbox", () => {
     await log.done(first);
     const request = log.chunks(first).find((c) => c.type === "tool-approval-request");
     expect(request).toBeDefined();
-    expect(await readWorkspace(user.id, "/workspace/count.txt")).toBeNull();
+    expect(await workspaceText(user.id, "/workspace/count.txt")).toBeNull();
     ws.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: request?.toolCallId, approved: true, autoContinue: true }));
     await log.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.done === true && f.id !== first);
     ws.close();
-    expect(await readWorkspace(user.id, "/workspace/count.txt")).toBe("approved-run\n");
+    expect(await workspaceText(user.id, "/workspace/count.txt")).toBe("approved-run\n");
     const [row] = await user.assistant.getAudit(1);
     expect(row).toMatchObject({ tool: "run_shell", tier: 4, outcome: "ok", approved: true });
   });
