@@ -48,6 +48,8 @@ chmodSync(root, 0o711);
 const running = new Map();
 /** @type {Map<string, number>} per-user count of exec calls (read by tests and the bench) */
 const runs = new Map();
+/** @type {Map<string, Promise<unknown>>} one command at a time per user: they share a directory */
+const userQueues = new Map();
 
 const server = createServer(async (req, res) => {
   try {
@@ -111,14 +113,20 @@ function execJob(body) {
     const stored = readJob(id);
     if (stored) return Promise.resolve({ ...stored, replayed: true });
   }
-  const work = runCommand(body).then((result) => {
-    if (id) {
-      writeFileSync(join(root, "jobs", `${id}.json`), JSON.stringify(result), { mode: 0o600 });
-      running.delete(id);
-    }
+  const previous = userQueues.get(body.user) ?? Promise.resolve();
+  const work = previous.catch(() => undefined).then(() => runCommand(body)).then((result) => {
+    // Recorded before anyone is answered: a caller that crashes now can still ask for it.
+    if (id) writeFileSync(join(root, "jobs", `${id}.json`), JSON.stringify(result), { mode: 0o600 });
     return result;
   });
   if (id) running.set(id, work);
+  userQueues.set(body.user, work);
+  work
+    .finally(() => {
+      if (id) running.delete(id);
+      if (userQueues.get(body.user) === work) userQueues.delete(body.user);
+    })
+    .catch(() => undefined); // the caller gets the error; this chain must not become an unhandled rejection
   return work;
 }
 
@@ -205,7 +213,7 @@ function listFiles(dir, prefix = "") {
 }
 
 function spawnIsolated(dir, uid, command, timeoutMs, limit) {
-  const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/workspace", LANG: "C.UTF-8", TERM: "dumb" };
+  const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: bwrap ? "/workspace" : "/tmp/workspace", LANG: "C.UTF-8", TERM: "dumb" };
   const args = bwrap
     ? [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
        "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",

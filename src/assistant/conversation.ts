@@ -184,7 +184,8 @@ export class Conversation extends Think<Env> {
     if (ctx.continuation || ctx.trigger !== "ws-chat" || this.channel() !== "web") return null;
     const last = ctx.messages.at(-1);
     if (last?.role !== "user") return null;
-    const text = typeof last.content === "string" ? last.content : last.content.map((p) => (p.type === "text" ? p.text : "")).join("");
+    // The first text part is what the owner typed (a context reminder may ride after it).
+    const text = typeof last.content === "string" ? last.content : (last.content.find((p) => p.type === "text")?.text ?? "");
     const command = parseOwnerCommand(text);
     if (!command) return null;
     if (!command.ok) return command.error;

@@ -9,7 +9,7 @@ import { digestInput } from "./audit";
  * user's Assistant, so it survives reloads and restarts like the pending
  * approval itself (which Think keeps in the stored message).
  */
-export type ApprovalCheck = { ok: true } | { ok: false; reason: string };
+export type ApprovalCheck = { ok: true } | { ok: false; missing: boolean; reason: string };
 
 export class ApprovalLedger {
   constructor(private readonly sql: SqlStorage) {
@@ -41,10 +41,11 @@ export class ApprovalLedger {
         toolCallId
       )
       .toArray()[0];
-    if (!row) return { ok: false, reason: `${tool} needs the owner's approval and none is on record for this call, so it did not run.` };
+    if (!row) return { ok: false, missing: true, reason: `${tool} needs the owner's approval and none is on record for this call, so it did not run.` };
     if (row.session !== session || row.tool !== tool || row.digest !== digest) {
       return {
         ok: false,
+        missing: false,
         reason: `This ${tool} call differs from the one the owner approved (its arguments changed after approval), so it did not run. Ask again with the exact call.`
       };
     }
