@@ -7,6 +7,7 @@ import type { ContainerSeam } from "../../src/ladder/sandbox/container";
 import { egress, egressPolicy } from "../../src/ladder/sandbox/egress";
 import { changesSince, parseDigestListing, planMirror, sha256Base64 } from "../../src/ladder/sandbox/mirror";
 import { sandboxBackend } from "../../src/ladder/sandbox";
+import { Sandbox } from "../../src/ladder/sandbox/sandbox-class";
 import { toBase64 } from "../../src/ladder/sandbox/workspace-sync";
 
 const b64 = (text: string) => toBase64(new TextEncoder().encode(text));
@@ -139,6 +140,16 @@ describe("container egress: allowlist and credentials outside the container", ()
     let npmAuth: string | null = "unset";
     await egress(new Request("https://registry.npmjs.org/zod"), policy, async (req) => ((npmAuth = req.headers.get("authorization")), new Response("{}")));
     expect(npmAuth).toBeNull(); // credentials go only to their own host
+  });
+
+  it("is the Sandbox class's registered outbound handler", async () => {
+    // Registered through the base class's setter (a static field would shadow it and register nothing).
+    expect(Object.hasOwn(Sandbox, "outbound")).toBe(false);
+    const handler = Sandbox.outbound;
+    expect(typeof handler).toBe("function");
+    const env = { SANDBOX_ALLOWED_HOSTS: "api.github.com" } as Env;
+    const res = await handler!(new Request("http://169.254.169.254/latest/meta-data"), env, { containerId: "c", className: "Sandbox" });
+    expect(res.status).toBe(403);
   });
 
   it("rejects malformed credentials configuration clearly", () => {

@@ -1,5 +1,4 @@
 import { Sandbox as BaseSandbox } from "@cloudflare/sandbox";
-import type { OutboundHandler } from "@cloudflare/containers";
 import { egress, egressPolicy } from "./egress";
 
 /**
@@ -8,8 +7,6 @@ import { egress, egressPolicy } from "./egress";
  * the Worker, which enforces the allowlist and adds credentials.
  */
 export class Sandbox extends BaseSandbox<Env> {
-  static override outbound: OutboundHandler<Env> = (request, env) => egress(request, egressPolicy(env));
-
   constructor(ctx: DurableObjectState<{}>, env: Env) {
     super(ctx, env);
     this.enableInternet = false;
@@ -18,3 +15,7 @@ export class Sandbox extends BaseSandbox<Env> {
     this.interceptHttps = true;
   }
 }
+
+// Assigned, not declared as a static field: the base class's `outbound` setter
+// registers the handler under the class name, which a field would bypass.
+Sandbox.outbound = (request: Request, env: Env) => egress(request, egressPolicy(env));
