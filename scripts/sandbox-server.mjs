@@ -4,9 +4,10 @@
 // containers behind the same interface (src/ladder/sandbox/).
 //
 // Each command runs in a per-user directory, inside fresh network, PID and
-// mount namespaces (`unshare`; no network interfaces but a downed loopback),
-// as an unprivileged per-user uid, with a time limit (the whole PID namespace
-// dies with it) and an output limit. The workspace is mirrored in before a
+// mount namespaces (as root: `unshare`, dropping to an unprivileged per-user
+// uid; otherwise bubblewrap), with no network interfaces but a downed
+// loopback, a time limit (the whole PID namespace dies with it) and an output
+// limit. The workspace is mirrored in before a
 // command and the changed files are returned after it.
 //
 //   SANDBOX_TOKEN=… node scripts/sandbox-server.mjs     (PORT=0 picks a free port)
@@ -35,8 +36,10 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_OUTPUT_BYTES = 64 * 1024;
 const isRoot = process.getuid?.() === 0;
-const bwrap = which("bwrap");
 const canUnshare = isRoot && spawnSync("unshare", ["--net", "--pid", "--fork", "--mount", "true"]).status === 0;
+// As root, `unshare` (the path the tests exercise); otherwise bubblewrap, which
+// needs no privileges (unprivileged user namespaces).
+const bwrap = canUnshare ? null : which("bwrap");
 if (!canUnshare && !bwrap) {
   console.error("sandbox-server: needs root (for `unshare`) or bubblewrap to isolate commands; refusing to run them unisolated");
   process.exit(2);
@@ -218,7 +221,7 @@ function spawnIsolated(dir, uid, command, timeoutMs, limit) {
     ? [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
        "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", dir, "/workspace", "--chdir", "/workspace",
-       ...(isRoot ? ["--uid", String(uid), "--gid", String(uid)] : []), "/bin/sh", "-c", command]
+       "/bin/sh", "-c", command]
     : ["unshare", "--net", "--pid", "--fork", "--kill-child=SIGKILL", "--mount", "--mount-proc", "/bin/sh", "-c",
        // Inside the new mount namespace: hide the host's private trees, give the
        // command its own /tmp and its directory at /workspace, then drop to the user's uid.
