@@ -1,3 +1,4 @@
+import { abortAllDurableObjects } from "cloudflare:test";
 import { getSubAgentByName } from "agents";
 import type { UIMessage } from "ai";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,6 +56,15 @@ describe("approvals bound to the exact call", () => {
     const rows = await assistant.getAudit(5);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tool: "run_shell", tier: 4, outcome: "ok", approved: true });
+  });
+
+  it("survive a restart of the agent between the question and the answer", async () => {
+    const { user, headers, session, toolCallId } = await pendingApproval("echo after-restart >> log.txt");
+    await abortAllDurableObjects();
+    await approveAfterReload(session, headers, toolCallId);
+    expect(await workspaceText(user, "/workspace/log.txt")).toBe("after-restart\n");
+    const rows = await (await assistantFor(user)).getAudit(5);
+    expect(rows.map((r) => [r.tool, r.outcome, r.approved])).toEqual([["run_shell", "ok", true]]);
   });
 
   it("refuse a call whose arguments changed after the owner was asked", async () => {
