@@ -46,6 +46,10 @@ if (!canUnshare && !bwrap) {
 }
 
 mkdirSync(join(root, "jobs"), { recursive: true, mode: 0o700 });
+// Job records only need to outlive an agent's recovery; a week is plenty.
+const JOB_RECORD_MS = 7 * 24 * 60 * 60_000;
+pruneJobs();
+setInterval(pruneJobs, 60 * 60_000).unref();
 chmodSync(root, 0o711);
 /** @type {Map<string, Promise<object>>} jobs running in this process */
 const running = new Map();
@@ -131,6 +135,14 @@ function execJob(body) {
     })
     .catch(() => undefined); // the caller gets the error; this chain must not become an unhandled rejection
   return work;
+}
+
+function pruneJobs() {
+  const cutoff = Date.now() - JOB_RECORD_MS;
+  for (const name of readdirSync(join(root, "jobs"))) {
+    const file = join(root, "jobs", name);
+    if (statSync(file).mtimeMs < cutoff) rmSync(file, { force: true });
+  }
 }
 
 function readJob(id) {

@@ -4,6 +4,7 @@
 // (vitest.config.ts) and the tests via `inject` too.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,8 +26,9 @@ export default async function setup(project: TestProject) {
   // Given to the sandbox server's environment and to the Worker's egress
   // credentials: the tests check it never shows up in any output.
   const secret = `sk-steward-test-${randomBytes(12).toString("hex")}`;
+  const sandboxRoot = join("/tmp", `steward-sandbox-test-${process.pid}`);
   const server = spawn(process.execPath, [join(root, "scripts", "sandbox-server.mjs")], {
-    env: { ...process.env, SANDBOX_TOKEN: token, PORT: "0", SANDBOX_ROOT: join("/tmp", `steward-sandbox-test-${process.pid}`), STEWARD_TEST_SECRET: secret },
+    env: { ...process.env, SANDBOX_TOKEN: token, PORT: "0", SANDBOX_ROOT: sandboxRoot, STEWARD_TEST_SECRET: secret },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true
   });
@@ -60,5 +62,7 @@ export default async function setup(project: TestProject) {
     } catch {
       // already gone
     }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    rmSync(sandboxRoot, { recursive: true, force: true });
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { FrameLog, asUser, assistantFor, chatOnce, connect, newSession, sendChat } from "../helpers/agent";
 import { workspaceText } from "../helpers/workspace";
 import { storedMessages } from "../helpers/session";
+import { ProcessSandbox } from "../../src/ladder/sandbox/process";
 
 /** A fresh user with tier 4 set to `permission`. */
 async function userWithTier4(permission: "allow" | "ask" | "deny" = "allow") {
@@ -102,6 +103,14 @@ describe("tier 4: the local process sandbox", () => {
     expect(JSON.stringify(messages)).not.toContain(secret);
     expect(JSON.stringify(messages)).not.toContain(inject("sandboxToken"));
     expect(JSON.stringify(await user.assistant.getAudit(50))).not.toContain(secret);
+  });
+
+  it("the sandbox server refuses a caller without its token", async () => {
+    const impostor = new ProcessSandbox(env.SANDBOX_URL ?? "", "not-the-token-0000000000");
+    await expect(impostor.exec("someone", "id", { timeoutMs: 1_000, maxOutputBytes: 1024, files: [], jobId: "x" })).rejects.toThrow(
+      "the sandbox refused the command: missing or wrong sandbox token"
+    );
+    await expect(impostor.jobResult("someone", "x")).rejects.toThrow(/missing or wrong sandbox token/);
   });
 
   it("deny stops a tier 4 call before anything runs", async () => {
