@@ -35,10 +35,9 @@ export class ContainerSandbox implements SandboxBackend {
     const before = await digests(box);
     const { plan, digests: sent } = await planMirror(options.files, before);
     if (plan.remove.length) await box.exec(`cd ${ROOT} && rm -f -- ${plan.remove.map(shellQuote).join(" ")}`);
-    for (const file of plan.write) {
-      await box.exec(`mkdir -p ${shellQuote(dirOf(`${ROOT}/${file.path}`))}`);
-      await box.writeFile(`${ROOT}/${file.path}`, file.data, { encoding: "base64" });
-    }
+    const dirs = [...new Set(plan.write.map((file) => dirOf(`${ROOT}/${file.path}`)))];
+    if (dirs.length) await box.exec(`mkdir -p ${dirs.map(shellQuote).join(" ")}`);
+    for (const file of plan.write) await box.writeFile(`${ROOT}/${file.path}`, file.data, { encoding: "base64" });
 
     const job = `${JOBS}/${options.jobId}`;
     const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
