@@ -21,6 +21,7 @@ export default defineConfig({
     },
     agents(),
     // Tiers 2–3: URLs of the loopback npm registry and website started in test/global-setup.ts.
+    // A function so globalSetup's values (the local sandbox's URL and token) become bindings.
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: "./wrangler.jsonc" },
       // Facet-only classes need a declaration in the pool (STACK.md).
@@ -32,7 +33,14 @@ export default defineConfig({
           ACCESS_AUD: "steward-test-aud",
           ACCESS_JWKS: JSON.stringify({ keys: [publicJwk] }),
           TEST_SIGNING_JWK: JSON.stringify(privateJwk),
-          NPM_REGISTRY_URL: inject("npmRegistry")
+          NPM_REGISTRY_URL: inject("npmRegistry"),
+          // ── Tier 4: the local process sandbox (test/sandbox-setup.ts) ──
+          SANDBOX_BACKEND: "process",
+          SANDBOX_URL: inject("sandboxUrl"),
+          SANDBOX_TOKEN: inject("sandboxToken"),
+          SANDBOX_CREDENTIALS: JSON.stringify({ "api.example.com": { authorization: `Bearer ${inject("sandboxSecret")}` } }),
+          TEST_SANDBOX_SECRET: inject("sandboxSecret"),
+          TEST_LOOPBACK_PORT: String(inject("loopbackPort"))
         }
       }
     }))
@@ -41,7 +49,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: ["test/e2e/**"],
     setupFiles: ["test/setup.ts"],
-    globalSetup: ["test/global-setup.ts"],
+    globalSetup: ["test/global-setup.ts", "test/sandbox-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 60_000,

@@ -6,7 +6,9 @@
 //   PORT=9000 npm run dev        another port
 //   DEV_USER=alice npm run dev   another dev user (or set DEV_USER in .dev.vars)
 //   npm run dev -- --build       rebuild the page even if it looks fresh
+//   SANDBOX=off npm run dev      no local tier 4 sandbox
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,9 +51,12 @@ if (forceBuild || isStale(builtPage, clientSources)) {
 const chromium = ensureChromium();
 if (chromium.ok) console.log(chromium.message);
 else console.warn(`\n  ! ${chromium.message.replace(/\n/g, "\n  ")}\n  Everything else works; /browse and /shot will report the missing browser.\n`);
+// ── 1b. tier 4: the local process sandbox (scripts/sandbox-server.mjs) ──
+const sandbox = process.env.SANDBOX === "off" ? null : await startSandbox();
 
 // ── 2. the Worker ────────────────────────────────────────────────────
 const args = ["dev", "--port", port, "--show-interactive-dev-session=false"];
+if (sandbox) args.push("--var", "SANDBOX_BACKEND:process", "--var", `SANDBOX_URL:${sandbox.url}`, "--var", `SANDBOX_TOKEN:${sandbox.token}`);
 const devUser = process.env.DEV_USER ?? (devVarsHas("DEV_USER") ? undefined : "you");
 if (devUser !== undefined) args.push("--var", `DEV_USER:${devUser}`);
 
@@ -80,6 +85,13 @@ process.on("SIGINT", () => stop("SIGINT"));
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGHUP", () => stop("SIGTERM"));
 process.on("exit", () => {
+  if (sandbox?.child.pid) {
+    try {
+      process.kill(sandbox.child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
   if (child.exitCode === null && child.signalCode === null && child.pid) {
     try {
       process.kill(-child.pid, "SIGKILL");
@@ -149,4 +161,38 @@ function devVarsHas(name) {
   if (!existsSync(file)) return false;
   const pattern = new RegExp(`^\\s*(?:export\\s+)?${name}\\s*=`, "m");
   return pattern.test(readFileSync(file, "utf8"));
+}
+
+/**
+ * Starts the local tier 4 sandbox on a free loopback port with a fresh token.
+ * It needs root (for `unshare`) or bubblewrap; without either, tier 4 is
+ * reported unavailable and everything else still runs.
+ * @returns {Promise<{ url: string, token: string, child: import("node:child_process").ChildProcess } | null>}
+ */
+async function startSandbox() {
+  const token = randomBytes(24).toString("hex");
+  const sandboxChild = spawn(process.execPath, [join(root, "scripts", "sandbox-server.mjs")], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", SANDBOX_TOKEN: token, PORT: process.env.SANDBOX_PORT ?? "0" },
+    stdio: ["ignore", "pipe", "pipe"]
+  });
+  let errors = "";
+  sandboxChild.stderr?.on("data", (chunk) => (errors += chunk.toString()));
+  const url = await new Promise((resolve) => {
+    let out = "";
+    sandboxChild.stdout?.on("data", (chunk) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    sandboxChild.on("exit", () => resolve(null));
+    setTimeout(() => resolve(null), 10_000);
+  });
+  if (!url) {
+    console.warn(`Tier 4 (container) is unavailable locally: the process sandbox did not start.\n${errors.trim()}`);
+    sandboxChild.kill("SIGKILL");
+    return null;
+  }
+  console.log(`Tier 4 sandbox: ${url} (commands run with no network; SANDBOX=off to skip)`);
+  return { url, token, child: sandboxChild };
 }

@@ -30,6 +30,17 @@ declare namespace Cloudflare {
     NPM_REGISTRY_URL?: string;
     /** Browser Run (tier 3); locally it drives Debian's Chromium (scripts/setup-chromium.mjs). */
     BROWSER?: Fetcher;
+    // Tier 4 sandbox (src/ladder/sandbox/): which backend runs is configuration
+    /** "container" (production, the Sandbox binding) or "process" (local sandbox server). */
+    SANDBOX_BACKEND?: string;
+    SANDBOX_URL?: string;
+    SANDBOX_TOKEN?: string;
+    Sandbox?: DurableObjectNamespace<import("./ladder/sandbox/sandbox-class").Sandbox>;
+    SANDBOX_SLEEP_AFTER?: string;
+    /** Hosts the container may reach (comma separated; "*.example.com" allowed). */
+    SANDBOX_ALLOWED_HOSTS?: string;
+    /** Secret: JSON {host: {header: value}} added to the container's requests to those hosts, outside the container. */
+    SANDBOX_CREDENTIALS?: string;
   }
 }
 

@@ -7,6 +7,9 @@ import { Assistant } from "./assistant/assistant";
 export { Assistant } from "./assistant/assistant";
 export { Conversation } from "./assistant/conversation";
 export { Researcher } from "./subagents/researcher";
+// ── Tier 4: the container Durable Object, and the proxy its outbound (egress) interception runs through ──
+export { Sandbox } from "./ladder/sandbox/sandbox-class";
+export { ContainerProxy } from "@cloudflare/sandbox";
 
 /**
  * The only ways in: /api/* and /agent* for the caller's own Assistant, and

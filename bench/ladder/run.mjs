@@ -25,6 +25,7 @@ import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { ensureChromium } from "../../scripts/setup-chromium.mjs";
 import { startNpmRegistry } from "../../test/fixtures/npm-registry.ts";
 import { startSite } from "../../test/fixtures/site.ts";
+import { TIER4_RUNNER, startSandboxFixture } from "./tier4.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
@@ -72,7 +73,8 @@ const TIER_RUNNERS = [
     check: (out) => {
       if (!out?.ok || !String(out.text).includes("Steward fixture site")) throw new Error(`browse failed: ${JSON.stringify(out).slice(0, 300)}`);
     }
-  }
+  },
+  TIER4_RUNNER
 ];
 
 const selected = opt.tiers ? TIER_RUNNERS.filter((r) => opt.tiers.split(",").map(Number).includes(r.tier)) : TIER_RUNNERS;
@@ -102,7 +104,9 @@ async function main() {
     const registry = await startNpmRegistry();
     const site = await startSite();
     fixtures = [registry, site];
-    wrangler = startWrangler(registry.url);
+    const sandbox = selected.some((r) => r.tier === 4) ? await startSandboxFixture() : null;
+    if (sandbox) fixtures.push(sandbox);
+    wrangler = startWrangler(registry.url, sandbox?.wranglerVars ?? []);
     await waitReady();
     const results = await measure({ site: site.url });
     writeFileSync(join(HERE, "last-run.json"), JSON.stringify(results, null, 2) + "\n");
@@ -247,7 +251,7 @@ async function accessToken(sub) {
 
 // ── wrangler dev in its own process group ────────────────────────────
 
-function startWrangler(registryUrl) {
+function startWrangler(registryUrl, extraArgs) {
   const log = join(stateDir, "wrangler.log");
   const fd = openSync(log, "a");
   const args = [
@@ -260,7 +264,8 @@ function startWrangler(registryUrl) {
     "--var", `ACCESS_JWKS:${JSON.stringify(jwks)}`,
     "--var", `ACCESS_TEAM_DOMAIN:${ISSUER}`,
     "--var", `ACCESS_AUD:${AUDIENCE}`,
-    "--var", `NPM_REGISTRY_URL:${registryUrl}`
+    "--var", `NPM_REGISTRY_URL:${registryUrl}`,
+    ...extraArgs
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", fd, fd], env: QUIET_ENV });
   let exited = false;

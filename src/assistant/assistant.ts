@@ -19,6 +19,13 @@ import { Conversation } from "./conversation";
 import { SessionCatalog } from "./sessions";
 import type { SessionSummary } from "./sessions";
 import { SettingsStore } from "./settings";
+import type { FiberRecoveryContext } from "agents";
+import { ApprovalLedger } from "../ladder/approvals";
+import type { ApprovalCheck } from "../ladder/approvals";
+import { JOB_FIBER_PREFIX, JobLedger } from "../ladder/jobs";
+import { recoverShellJob, runShellJob } from "../ladder/shell-job";
+import type { ShellOutput } from "../ladder/shell";
+import type { ShellJobHost } from "../ladder/shell-job";
 import type { UserSettings } from "./settings";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
@@ -270,6 +277,47 @@ export class Assistant extends Agent<Env, AssistantState> {
     } catch (error) {
       return { ok: false, url: "", title: "", text: `Tier 3 (browser): ${error instanceof Error ? error.message : String(error)}` };
     }
+  }
+
+  // ── Execution ladder: tier 4 jobs and call-bound approvals ─────────
+
+  #jobs?: JobLedger;
+  #approvals?: ApprovalLedger;
+  private get jobs(): JobLedger {
+    this.#jobs ??= new JobLedger(this.ctx.storage.sql);
+    return this.#jobs;
+  }
+  private get approvals(): ApprovalLedger {
+    this.#approvals ??= new ApprovalLedger(this.ctx.storage.sql);
+    return this.#approvals;
+  }
+
+  /** A tier 4 command as a durable job (src/ladder/jobs.ts); the key comes from the conversation. */
+  runShell(key: string, command: string, timeoutMs: number): Promise<ShellOutput> {
+    return runShellJob(this.shellHost(), this.jobs, key, command, timeoutMs);
+  }
+
+  private shellHost(): ShellJobHost {
+    return { name: this.name, env: this.env, workspace: this.workspace, runFiber: (name, fn) => this.runFiber(name, fn) };
+  }
+
+  recordApprovalRequest(session: string, toolCallId: string, tool: string, digest: string): void {
+    this.approvals.record(session, toolCallId, tool, digest);
+  }
+
+  /** With no approval on record, a call passes only if its tier does not need one. */
+  checkApproval(session: string, toolCallId: string, tool: string, digest: string, required: boolean): ApprovalCheck {
+    const check = this.approvals.check(session, toolCallId, tool, digest);
+    if (!check.ok && check.missing && !required) return { ok: true };
+    return check;
+  }
+
+  override async onFiberRecovered(ctx: FiberRecoveryContext) {
+    if (ctx.name === `${JOB_FIBER_PREFIX}shell`) {
+      await recoverShellJob(this.shellHost(), this.jobs, ctx.snapshot);
+      return { status: "completed" as const };
+    }
+    return super.onFiberRecovered(ctx);
   }
 
   private requireSession(id: string): void {

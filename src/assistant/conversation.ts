@@ -18,6 +18,10 @@ import type { Permission, Tier } from "../ladder/tiers";
 import { chatModel } from "../model";
 import { ladderTools } from "../ladder/tools";
 import { bundledSkills } from "../skills/bundled";
+import { callDigest } from "../ladder/approvals";
+import { digestInput } from "../ladder/audit";
+import { ownerCommandReply, parseOwnerCommand, replyModel } from "../ladder/permission-commands";
+import type { ShellOutput } from "../ladder/shell";
 import { systemPrompt } from "./prompt";
 import { Assistant, USER_SKILLS_ROOT } from "./assistant";
 import type { Channel } from "./sessions";
@@ -87,11 +91,14 @@ export class Conversation extends Think<Env> {
     return ladderTools({
       runtime: () => this.workspace.runtime,
       assistant: () => this.parentAgent(Assistant),
-      session: () => this.name
+      session: () => this.name,
+      shell: () => ({ runShell: (command, timeoutMs) => this.runShell(command, timeoutMs) })
     });
   }
 
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
+    const ownerReply = await this.ownerCommand(ctx);
+    if (ownerReply !== null) return { model: replyModel(ownerReply), activeTools: [] };
     const permissions = await this.permissions(ctx.requestId);
     const names = Object.keys(ctx.tools).filter((name) => !HIDDEN_TOOLS.has(name));
     // A tier set to "ask" pauses each of its calls for the owner's approval.
@@ -99,7 +106,7 @@ export class Conversation extends Think<Env> {
     for (const name of names) {
       const definition = ctx.tools[name];
       if (definition && permissions[tierOfTool(name) ?? 0] === "ask") {
-        gated[name] = { ...definition, needsApproval: true } as ToolSet[string];
+        gated[name] = { ...definition, needsApproval: this.approvalRecorder(name) } as ToolSet[string];
       }
     }
     return { activeTools: names, tools: gated };
@@ -124,6 +131,11 @@ export class Conversation extends Think<Env> {
       this.#blockedCalls.add(ctx.toolCallId);
       return { action: "block", reason: deniedReason(tier) };
     }
+    const approval = await this.checkApproval(ctx, permissions[tier] === "ask");
+    if (approval) {
+      this.#blockedCalls.add(ctx.toolCallId);
+      return { action: "block", reason: approval };
+    }
   }
 
   override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
@@ -133,6 +145,53 @@ export class Conversation extends Think<Env> {
     const approved = !blocked && (await this.permissions(turn))[tierOfTool(ctx.toolName) ?? 0] === "ask" ? true : null;
     const entry = await auditEntryFor(ctx, this.name, turn, { blocked, approved });
     await (await this.parentAgent(Assistant)).recordAudit(entry);
+  }
+
+  // ── Execution ladder: tier 4, approvals bound to the call, owner commands ──
+
+  /**
+   * run_shell's command as a durable job in the Assistant. The key is the
+   * exact call plus the user message that opened the turn, so a recovery that
+   * asks for the same command again gets the interrupted run's result.
+   */
+  private async runShell(command: string, timeoutMs: number): Promise<ShellOutput> {
+    const turn = this.messages.findLast((m) => m.role === "user")?.id ?? "";
+    const key = await digestInput({ session: this.name, turn, tool: "run_shell", input: { command, timeoutMs } });
+    return (await this.parentAgent(Assistant)).runShell(`shell-${key.slice(0, 40)}`, command, timeoutMs);
+  }
+
+  /** needsApproval for a gated tool: records what the owner is asked to approve, then asks. */
+  private approvalRecorder(tool: string) {
+    return async (input: unknown, options: { toolCallId: string }): Promise<boolean> => {
+      const digest = await callDigest(tool, input);
+      await (await this.parentAgent(Assistant)).recordApprovalRequest(this.name, options.toolCallId, tool, digest);
+      return true;
+    };
+  }
+
+  /** A reason to refuse, or null. A call with an approval on record must be the approved call. */
+  private async checkApproval(ctx: ToolCallContext, needsApproval: boolean): Promise<string | null> {
+    const digest = await callDigest(ctx.toolName, ctx.input);
+    const check = await (await this.parentAgent(Assistant)).checkApproval(this.name, ctx.toolCallId, ctx.toolName, digest, needsApproval);
+    return check.ok ? null : check.reason;
+  }
+
+  /**
+   * /allow, /ask, /deny: applied only for what the owner typed into their
+   * own chat socket; returns the reply, or null when this is not one.
+   */
+  private async ownerCommand(ctx: TurnContext): Promise<string | null> {
+    if (ctx.continuation || ctx.trigger !== "ws-chat" || this.channel() !== "web") return null;
+    const last = ctx.messages.at(-1);
+    if (last?.role !== "user") return null;
+    // The first text part is what the owner typed (a context reminder may ride after it).
+    const text = typeof last.content === "string" ? last.content : (last.content.find((p) => p.type === "text")?.text ?? "");
+    const command = parseOwnerCommand(text);
+    if (!command) return null;
+    if (!command.ok) return command.error;
+    await (await this.parentAgent(Assistant)).setTierPermission(command.tier, command.permission);
+    this.#turnPermissions = undefined;
+    return ownerCommandReply(command.tier, command.permission);
   }
 
   override async onChatResponse(result: ChatResponseResult): Promise<void> {

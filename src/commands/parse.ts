@@ -6,6 +6,8 @@
  * only lists the groups.
  */
 import { ladderCommands } from "../ladder/commands";
+import { permissionCommands } from "../ladder/permission-commands";
+import { shellCommands } from "../ladder/shell-commands";
 import { workspaceCommands } from "./workspace";
 import type { Command, ParsedCommand } from "./types";
 
@@ -21,7 +23,13 @@ const help: Command = {
   }
 };
 
-export const COMMANDS: readonly Command[] = [help, ...workspaceCommands, ...ladderCommands];
+export const COMMANDS: readonly Command[] = [
+  help,
+  ...workspaceCommands,
+  ...ladderCommands,
+  ...shellCommands, // tier 4
+  ...permissionCommands // owner-only; applied by the Conversation, never a tool
+];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

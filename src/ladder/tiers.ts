@@ -55,7 +55,7 @@ export const TIERS: readonly TierSpec[] = [
     does: "shell, git, compilers and test runners",
     runsOn: "a Linux container sandbox",
     defaultPermission: "ask",
-    available: false
+    available: true
   }
 ];
 
@@ -87,7 +87,9 @@ const TOOL_TIERS: Record<string, Tier> = {
   browser_extract: 3,
   browser_click: 3,
   browser_fill: 3,
-  browser_screenshot: 3
+  browser_screenshot: 3,
+  // ── Tier 4 ──
+  run_shell: 4
 };
 
 /** null: a tool outside the ladder (none yet); policy treats it as tier 0. */

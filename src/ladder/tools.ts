@@ -9,6 +9,8 @@ import { browserTools } from "./browser-tools";
 import type { BrowserAction, BrowserResult } from "./browser";
 import type { NpmBundleOutcome } from "./npm";
 import type { SubagentName } from "../subagents/names";
+import { runShellTool } from "./shell";
+import type { ShellHost } from "./shell";
 
 /** What the ladder tools need from the agent running the turn. */
 export interface LadderHost {
@@ -22,6 +24,8 @@ export interface LadderHost {
     browserAction(sessionId: string, action: BrowserAction): Promise<BrowserResult>;
   }>;
   session: () => string;
+  /** Tier 4: where run_shell sends its command (the conversation, which keys it as a durable job). */
+  shell?: () => ShellHost;
 }
 
 /**
@@ -58,6 +62,7 @@ export function ladderTools(host: LadderHost): ToolSet {
       runtime: host.runtime,
       bundle: async (code, versions) => (await host.assistant()).npmBundle(code, versions)
     }),
-    ...browserTools(async (action) => (await host.assistant()).browserAction(host.session(), action))
+    ...browserTools(async (action) => (await host.assistant()).browserAction(host.session(), action)),
+    ...(host.shell ? { run_shell: runShellTool(host.shell) } : {})
   };
 }

@@ -1,0 +1,338 @@
+#!/usr/bin/env node
+// The local tier 4 backend: a process sandbox the Worker calls over loopback
+// HTTP (Workers cannot spawn processes). Production uses @cloudflare/sandbox
+// containers behind the same interface (src/ladder/sandbox/).
+//
+// Each command runs in a per-user directory, inside fresh network, PID and
+// mount namespaces (as root: `unshare`, dropping to an unprivileged per-user
+// uid; otherwise bubblewrap), with no network interfaces but a downed
+// loopback, a time limit (the whole PID namespace dies with it) and an output
+// limit. The workspace is mirrored in before a
+// command and the changed files are returned after it.
+//
+//   SANDBOX_TOKEN=… node scripts/sandbox-server.mjs     (PORT=0 picks a free port)
+//
+// Every request but GET /health needs `Authorization: Bearer $SANDBOX_TOKEN`,
+// so nothing else on the machine can use it. Finished jobs are kept by id
+// (in memory and on disk) so a caller that crashed mid-job can ask for the
+// result instead of running the command again.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, sep } from "node:path";
+
+const token = process.env.SANDBOX_TOKEN ?? "";
+if (token.length < 16) {
+  console.error("sandbox-server: set SANDBOX_TOKEN (16+ characters) so only the Worker can use it");
+  process.exit(2);
+}
+const host = process.env.HOST ?? "127.0.0.1";
+const port = Number(process.env.PORT ?? "8788");
+const root = process.env.SANDBOX_ROOT ?? join(tmpdir(), "steward-sandbox");
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_OUTPUT_BYTES = 64 * 1024;
+const isRoot = process.getuid?.() === 0;
+const canUnshare = isRoot && spawnSync("unshare", ["--net", "--pid", "--fork", "--mount", "true"]).status === 0;
+// As root, `unshare` (the path the tests exercise); otherwise bubblewrap, which
+// needs no privileges (unprivileged user namespaces).
+const bwrap = canUnshare ? null : which("bwrap");
+if (!canUnshare && !bwrap) {
+  console.error("sandbox-server: needs root (for `unshare`) or bubblewrap to isolate commands; refusing to run them unisolated");
+  process.exit(2);
+}
+
+mkdirSync(join(root, "jobs"), { recursive: true, mode: 0o700 });
+// Job records only need to outlive an agent's recovery; a week is plenty.
+const JOB_RECORD_MS = 7 * 24 * 60 * 60_000;
+pruneJobs();
+setInterval(pruneJobs, 60 * 60_000).unref();
+chmodSync(root, 0o711);
+/** @type {Map<string, Promise<object>>} jobs running in this process */
+const running = new Map();
+/** @type {Map<string, number>} per-user count of exec calls (read by tests and the bench) */
+const runs = new Map();
+/** @type {Map<string, Promise<unknown>>} one command at a time per user: they share a directory */
+const userQueues = new Map();
+
+const server = createServer(async (req, res) => {
+  try {
+    const url = new URL(req.url ?? "/", "http://sandbox");
+    if (req.method === "GET" && url.pathname === "/health") return send(res, 200, { ok: true, isolation: bwrap ? "bwrap" : "unshare" });
+    if (!authorized(req.headers.authorization)) return send(res, 401, { error: "missing or wrong sandbox token" });
+    if (req.method === "POST" && url.pathname === "/exec") {
+      const body = JSON.parse(await readBody(req));
+      const problem = invalidExec(body);
+      if (problem) return send(res, 400, { error: problem });
+      return send(res, 200, await execJob(body));
+    }
+    const job = /^\/jobs\/([A-Za-z0-9:_-]{1,200})$/.exec(url.pathname);
+    if (req.method === "GET" && job) {
+      const id = job[1];
+      const active = running.get(id);
+      if (active) return send(res, 200, await active);
+      const stored = readJob(id);
+      return stored ? send(res, 200, stored) : send(res, 404, { error: `no job ${id}` });
+    }
+    if (req.method === "GET" && url.pathname === "/runs") {
+      return send(res, 200, { runs: runs.get(String(url.searchParams.get("user"))) ?? 0 });
+    }
+    send(res, 404, { error: "not found" });
+  } catch (error) {
+    send(res, 400, { error: error instanceof Error ? error.message : String(error) });
+  }
+});
+server.listen(port, host, () => {
+  const address = server.address();
+  // The first line is machine-read by scripts/dev.mjs and the test setup.
+  console.log(`sandbox-server listening on http://${host}:${typeof address === "object" && address ? address.port : port}`);
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.close(() => process.exit(0)));
+
+function authorized(header) {
+  const given = Buffer.from(String(header ?? ""));
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+function invalidExec(body) {
+  if (typeof body !== "object" || body === null) return "body must be a JSON object";
+  if (typeof body.user !== "string" || !body.user) return "user must be a non-empty string";
+  if (typeof body.command !== "string" || !body.command.trim()) return "command must be a non-empty string";
+  if (body.jobId !== undefined && !/^[A-Za-z0-9:_-]{1,200}$/.test(body.jobId)) return "jobId must be 1-200 characters of [A-Za-z0-9:_-]";
+  if (!Array.isArray(body.files)) return "files must be an array of {path, data}";
+  for (const f of body.files) {
+    if (typeof f?.path !== "string" || typeof f?.data !== "string") return "each file needs a string path and base64 data";
+    if (!safeRelative(f.path)) return `unsafe path ${JSON.stringify(f.path)}`;
+  }
+  return null;
+}
+
+/** Runs a job once per id: a repeat returns the recorded result. */
+function execJob(body) {
+  const id = body.jobId;
+  if (id) {
+    const active = running.get(id);
+    if (active) return active;
+    const stored = readJob(id);
+    if (stored) return Promise.resolve({ ...stored, replayed: true });
+  }
+  const previous = userQueues.get(body.user) ?? Promise.resolve();
+  const work = previous.catch(() => undefined).then(() => runCommand(body)).then((result) => {
+    // Recorded before anyone is answered: a caller that crashes now can still ask for it.
+    if (id) writeFileSync(join(root, "jobs", `${id}.json`), JSON.stringify(result), { mode: 0o600 });
+    return result;
+  });
+  if (id) running.set(id, work);
+  userQueues.set(body.user, work);
+  work
+    .finally(() => {
+      if (id) running.delete(id);
+      if (userQueues.get(body.user) === work) userQueues.delete(body.user);
+    })
+    .catch(() => undefined); // the caller gets the error; this chain must not become an unhandled rejection
+  return work;
+}
+
+function pruneJobs() {
+  const cutoff = Date.now() - JOB_RECORD_MS;
+  for (const name of readdirSync(join(root, "jobs"))) {
+    const file = join(root, "jobs", name);
+    if (statSync(file).mtimeMs < cutoff) rmSync(file, { force: true });
+  }
+}
+
+function readJob(id) {
+  const file = join(root, "jobs", `${id}.json`);
+  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
+}
+
+async function runCommand(body) {
+  runs.set(body.user, (runs.get(body.user) ?? 0) + 1);
+  const { dir, uid } = userDir(body.user);
+  const before = mirror(dir, body.files, uid);
+  const timeoutMs = clamp(body.timeoutMs ?? DEFAULT_TIMEOUT_MS, 100, MAX_TIMEOUT_MS);
+  const limit = clamp(body.maxOutputBytes ?? DEFAULT_OUTPUT_BYTES, 1024, 4 * 1024 * 1024);
+  const started = Date.now();
+  const outcome = await spawnIsolated(dir, uid, body.command, timeoutMs, limit);
+  const { changed, deleted } = diff(dir, before);
+  return { ...outcome, durationMs: Date.now() - started, changed, deleted };
+}
+
+/** One directory and one unprivileged uid per user, so users cannot read each other's files. */
+function userDir(user) {
+  const hash = createHash("sha256").update(user).digest("hex");
+  const dir = join(root, "users", hash.slice(0, 32), "workspace");
+  const uid = 200_000 + (parseInt(hash.slice(0, 8), 16) % 100_000);
+  mkdirSync(dir, { recursive: true });
+  chmodSync(join(root, "users"), 0o711);
+  if (isRoot) {
+    chownSync(dirname(dir), uid, uid);
+    chownSync(dir, uid, uid);
+  }
+  chmodSync(dirname(dir), 0o700);
+  return { dir, uid };
+}
+
+/**
+ * Makes the directory hold exactly the workspace's files; returns their
+ * digests, against which the command's changes are found afterwards.
+ */
+function mirror(dir, files, uid) {
+  const wanted = new Map(files.map((f) => [f.path, Buffer.from(f.data, "base64")]));
+  for (const path of listFiles(dir)) if (!wanted.has(path)) rmSync(join(dir, path), { force: true });
+  const digests = new Map();
+  for (const [path, bytes] of wanted) {
+    const target = join(dir, path);
+    const digest = sha(bytes);
+    digests.set(path, digest);
+    if (existsSync(target) && lstatSync(target).isFile() && sha(readFileSync(target)) === digest) continue;
+    mkdirOwned(dirname(target), dir, uid);
+    rmSync(target, { recursive: true, force: true });
+    writeFileSync(target, bytes);
+    if (isRoot) chownSync(target, uid, uid);
+  }
+  return digests;
+}
+
+function mkdirOwned(path, top, uid) {
+  if (existsSync(path)) return;
+  mkdirOwned(dirname(path), top, uid);
+  mkdirSync(path);
+  if (isRoot) chownSync(path, uid, uid);
+}
+
+function diff(dir, before) {
+  const changed = [];
+  const now = new Set(listFiles(dir));
+  for (const path of now) {
+    const bytes = readFileSync(join(dir, path));
+    if (before.get(path) !== sha(bytes)) changed.push({ path, data: bytes.toString("base64") });
+  }
+  const deleted = [...before.keys()].filter((p) => !now.has(p));
+  return { changed, deleted };
+}
+
+/** Regular files under dir, as relative POSIX paths (symlinks are not followed or returned). */
+function listFiles(dir, prefix = "") {
+  const out = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(dir, rel));
+    else if (entry.isFile()) out.push(rel);
+  }
+  return out;
+}
+
+function spawnIsolated(dir, uid, command, timeoutMs, limit) {
+  const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: bwrap ? "/workspace" : "/tmp/workspace", LANG: "C.UTF-8", TERM: "dumb" };
+  const args = bwrap
+    ? [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+       "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+       "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", dir, "/workspace", "--chdir", "/workspace",
+       "/bin/sh", "-c", command]
+    : ["unshare", "--net", "--pid", "--fork", "--kill-child=SIGKILL", "--mount", "--mount-proc", "/bin/sh", "-c",
+       // Inside the new mount namespace: hide the host's private trees, give the
+       // command its own /tmp and its directory at /workspace, then drop to the user's uid.
+       // (The directory is parked on /mnt first: it lives under a tree that gets hidden.)
+       'set -e; mount --make-rprivate /; mount --bind "$0" /mnt; ' +
+       'for d in /root /home /work /srv /var/tmp; do if [ -d "$d" ]; then mount -t tmpfs -o size=1m tmpfs "$d"; fi; done; ' +
+       'mount -t tmpfs tmpfs /tmp; mkdir /tmp/workspace; mount --move /mnt /tmp/workspace; cd /tmp/workspace; ' +
+       `exec setpriv --reuid=${uid} --regid=${uid} --clear-groups --inh-caps=-all sh -c "$1"`,
+       dir, command];
+  return new Promise((resolve) => {
+    const child = spawn(args[0], args.slice(1), { cwd: "/", env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const out = { stdout: capture(limit), stderr: capture(limit) };
+    child.stdout.on("data", (chunk) => out.stdout.push(chunk));
+    child.stderr.on("data", (chunk) => out.stderr.push(chunk));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, timeoutMs);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      killGroup(child.pid); // nothing outlives the command
+      resolve({
+        exitCode: code ?? (signal ? 128 + 9 : 1),
+        stdout: out.stdout.text(),
+        stderr: out.stderr.text(),
+        truncated: out.stdout.truncated || out.stderr.truncated,
+        timedOut
+      });
+    });
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      resolve({ exitCode: 127, stdout: "", stderr: `could not start the sandbox: ${error.message}`, truncated: false, timedOut: false });
+    });
+  });
+}
+
+function killGroup(pid) {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+function capture(limit) {
+  const chunks = [];
+  let size = 0;
+  let truncated = false;
+  return {
+    push(chunk) {
+      if (size >= limit) return void (truncated = true);
+      const room = limit - size;
+      if (chunk.length > room) truncated = true;
+      chunks.push(chunk.subarray(0, room));
+      size += Math.min(room, chunk.length);
+    },
+    text: () => Buffer.concat(chunks).toString("utf8"),
+    get truncated() {
+      return truncated;
+    }
+  };
+}
+
+function safeRelative(path) {
+  if (!path || path.startsWith("/") || path.includes("\0")) return false;
+  return path.split("/").every((part) => part !== "" && part !== "." && part !== "..");
+}
+
+function sha(bytes) {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function clamp(n, lo, hi) {
+  return Number.isFinite(n) ? Math.min(Math.max(Math.round(n), lo), hi) : lo;
+}
+
+function which(name) {
+  const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
+  return found.status === 0 ? found.stdout.trim() : null;
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on("data", (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`request larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res, status, body) {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,58 @@
+import { SandboxUnavailableError } from "./backend";
+import type { SandboxBackend, SandboxExecOptions, SandboxExecResult } from "./backend";
+
+/**
+ * The local backend: scripts/sandbox-server.mjs, a loopback server that runs
+ * each command in Linux namespaces with no network (Workers cannot spawn
+ * processes). Every call carries the shared token.
+ */
+export class ProcessSandbox implements SandboxBackend {
+  readonly kind = "process";
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string
+  ) {}
+
+  async exec(user: string, command: string, options: SandboxExecOptions): Promise<SandboxExecResult> {
+    const response = await this.call("/exec", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user, command, ...options })
+    });
+    if (!response.ok) throw new Error(`the sandbox refused the command: ${await errorOf(response)}`);
+    return (await response.json()) as SandboxExecResult;
+  }
+
+  async jobResult(_user: string, jobId: string): Promise<SandboxExecResult | null> {
+    const response = await this.call(`/jobs/${encodeURIComponent(jobId)}`, { method: "GET" });
+    if (response.status === 404) return null;
+    if (!response.ok) throw new Error(`the sandbox could not report job ${jobId}: ${await errorOf(response)}`);
+    return (await response.json()) as SandboxExecResult;
+  }
+
+  private async call(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.url), {
+        ...init,
+        headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.token}` }
+      });
+    } catch (error) {
+      throw new SandboxUnavailableError(
+        `the local sandbox at ${this.url} is not reachable (${error instanceof Error ? error.message : String(error)}); ` +
+          "`npm run dev` starts it, or run `node scripts/sandbox-server.mjs`"
+      );
+    }
+  }
+}
+
+async function errorOf(response: Response): Promise<string> {
+  const text = await response.text().catch(() => "");
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    if (typeof parsed.error === "string") return parsed.error;
+  } catch {
+    // not JSON
+  }
+  return `HTTP ${response.status} ${text.slice(0, 200)}`;
+}
