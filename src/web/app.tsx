@@ -96,9 +96,14 @@ export function App() {
 
   return (
     <div className="app" data-nav={navOpen ? "open" : "closed"}>
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
+      {/* A button, not an in-page link: the URL hash holds the route. */}
+      <button
+        type="button"
+        className="skip-link"
+        onClick={() => (document.getElementById("message-input") ?? document.getElementById("main"))?.focus()}
+      >
+        {route.view === "chat" ? "Skip to the message box" : "Skip to content"}
+      </button>
       <header className="topbar">
         <button
           type="button"
@@ -161,7 +166,7 @@ export function App() {
               </p>
             ))}
           {route.view === "files" && (
-            <FilesView directory={directory} link={link} path={route.path} onOpen={(path) => go({ view: "files", path }, true)} />
+            <FilesView directory={directory} link={link} path={route.path} onOpen={(path) => go({ view: "files", path: path?.replace(/^\/workspace\/?/, "") || null }, true)} />
           )}
           {route.view === "audit" && <AuditView directory={directory} link={link} sessions={sessions ?? []} />}
           {route.view === "settings" && <SettingsView directory={directory} link={link} />}

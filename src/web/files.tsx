@@ -13,7 +13,9 @@ const ROOT = "/workspace";
 interface FilesViewProps {
   directory: Directory;
   link: Link;
+  /** Relative to /workspace (from the URL hash). */
   path: string | null;
+  /** Takes an absolute path. */
   onOpen: (path: string | null) => void;
 }
 
@@ -22,7 +24,7 @@ export function FilesView({ directory, link, path, onOpen }: FilesViewProps) {
   const version = directory.state?.workspaceVersion ?? 0;
   const [listing, setListing] = useState<FileListing | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const selected = path ? (path.startsWith("/") ? path : `${ROOT}/${path}`) : null;
+  const selected = path ? `${ROOT}/${path.replace(/^\/+/, "")}` : null;
 
   useEffect(() => {
     if (link !== "open") return;

@@ -1,7 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
 
 /** Where the page is: one of four views; for chats, which one. Kept in the URL hash so reloads and links keep it. */
-export type Route = { view: "chat"; chatId: string | null } | { view: "files"; path: string | null } | { view: "audit" } | { view: "settings" };
+export type Route =
+  | { view: "chat"; chatId: string | null }
+  /** `path` is relative to /workspace, as in the hash: #/files/notes/a.md */
+  | { view: "files"; path: string | null }
+  | { view: "audit" }
+  | { view: "settings" };
 
 export function parseRoute(hash: string): Route {
   const [view = "", ...rest] = hash.replace(/^#\/?/, "").split("/");
@@ -17,7 +22,7 @@ export function routeHash(route: Route): string {
     case "chat":
       return route.chatId ? `#/chat/${encodeURIComponent(route.chatId)}` : "#/chat";
     case "files":
-      return route.path ? `#/files/${route.path.split("/").map(encodeURIComponent).join("/")}` : "#/files";
+      return route.path ? `#/files/${route.path.split("/").filter(Boolean).map(encodeURIComponent).join("/")}` : "#/files";
     default:
       return `#/${route.view}`;
   }

@@ -123,7 +123,7 @@ function ChatItem({
             title="Delete"
             onClick={() => setMode("confirm-delete")}
           >
-            🗑
+            ×
           </button>
         </span>
       )}
