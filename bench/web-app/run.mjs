@@ -131,7 +131,7 @@ async function load(browser, { url, ready }) {
 
 function print({ size, tti }) {
   const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
-  const row = (cells) => console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 34 : 16)).join(""));
+  const row = (cells) => console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 40 : 20)).join(""));
   console.log("");
   row(["", "Steward app", "useAgentChat page", "ratio"]);
   row(["JS, gzip -9", kb(size.app.gzip), kb(size.baseline.gzip), `${(size.app.gzip / size.baseline.gzip).toFixed(2)}×`]);
@@ -197,7 +197,7 @@ function freePort() {
   });
 }
 
-/** wrangler.jsonc → JSON: drops // and /* */ comments outside strings, and trailing commas. */
+// wrangler.jsonc → JSON: drops line and block comments outside strings, and trailing commas.
 function stripJsonComments(text) {
   let out = "";
   for (let i = 0; i < text.length; i++) {
