@@ -118,17 +118,40 @@ function InputView({ name, input }: { name: string; input: unknown }) {
 }
 
 function OutputView({ output }: { output: unknown }) {
-  const text = show(isRecord(output) && typeof output.text === "string" && Object.keys(output).length === 1 ? output.text : output);
+  const text = outputText(output);
   const long = text.length > LONG_OUTPUT || text.split("\n").length > 12;
   return (
     <details className="tool-row tool-output" open={!long}>
       <summary>
         <span className="tool-label">output</span>
-        {long && <span className="muted"> ({text.length.toLocaleString()} characters; click to {`show`})</span>}
+        {long && <span className="muted"> ({text.length.toLocaleString()} characters)</span>}
       </summary>
       <pre className="tool-value">{text}</pre>
     </details>
   );
+}
+
+/** The useful part of common outputs: run_code's value and streams, a read's content, a lone text; else JSON. */
+function outputText(output: unknown): string {
+  if (!isRecord(output)) return show(output);
+  if (typeof output.ok === "boolean" && "stdout" in output) {
+    const parts = [output.value === undefined ? "(no value)" : pretty(output.value)];
+    if (typeof output.stdout === "string" && output.stdout) parts.push(`stdout:\n${output.stdout}`);
+    if (typeof output.stderr === "string" && output.stderr) parts.push(`stderr:\n${output.stderr}`);
+    return parts.join("\n\n");
+  }
+  if (typeof output.content === "string") return output.content;
+  if (typeof output.text === "string" && Object.keys(output).length === 1) return output.text;
+  return show(output);
+}
+
+function pretty(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /** A readable sentence for a failed call: an error part, or a tool that returned `{ error }` / `{ ok: false }`. */

@@ -214,6 +214,17 @@ describe("chat", () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("message-input");
   });
 
+  test("an error from the agent is shown in words", async () => {
+    await ui.readyStatus().waitFor(WAIT);
+    // Over the Conversation's frame limit (512 KiB): the agent refuses it with a steward_error frame.
+    await ui.input().fill(`/write big.txt ${"x".repeat(600 * 1024)}`);
+    await ui.input().press("Enter");
+    const alert = page.getByRole("alert").filter({ hasText: "The agent reported a problem" });
+    await expect.poll(() => alert.innerText(), WAIT).toMatch(/message too large: \d+ bytes \(limit 524288\)/);
+    await alert.getByRole("button", { name: "Dismiss" }).click();
+    await expect.poll(() => alert.count(), WAIT).toBe(0);
+  });
+
   test("no uncaught errors in the page", () => {
     expect(pageErrors).toEqual([]);
   });

@@ -54,6 +54,11 @@ describe("two users", () => {
     await item.getByRole("textbox").press("Enter");
     await expect.poll(() => alice.ui.chatButtons().allInnerTexts(), WAIT).toEqual([expect.stringContaining("Alice's plans")]);
 
+    // While the server is down the page says so, in words.
+    await wrangler?.stop();
+    await expect.poll(() => alice.page.locator(".connection").innerText(), WAIT).toBe("Reconnecting…");
+    await expect.poll(() => alice.page.getByRole("status").filter({ hasText: "Connection to your agent lost; reconnecting" }).count(), WAIT).toBe(1);
+
     const bob = await as("bob");
     await expect.poll(() => bob.ui.chatButtons().count(), WAIT).toBe(1); // his own first chat
     expect(await bob.ui.chatButtons().allInnerTexts()).not.toEqual([expect.stringContaining("Alice")]);
