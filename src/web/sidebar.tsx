@@ -69,7 +69,7 @@ function ChatItem({
   };
 
   return (
-    <li className="session-item" data-active={active || undefined}>
+    <li className="session-item" data-session-id={session.id} data-active={active || undefined}>
       {mode === "renaming" ? (
         <form className="rename" onSubmit={(e) => void submitRename(e)}>
           <label className="visually-hidden" htmlFor={`rename-${session.id}`}>

@@ -34,6 +34,12 @@ export function useToolClock(sessionId: string, messages: UIMessage[]): ToolCloc
       if (!isToolUIPart(part)) continue;
       const finished = FINISHED.has(part.state);
       const known = times.get(part.toolCallId);
+      if (part.state === "approval-requested") {
+        // Time spent waiting for the owner is not the call's duration: the clock starts on approval.
+        // (Kept in memory only; the next render after approval stores the real start.)
+        times.set(part.toolCallId, { start: at });
+        continue;
+      }
       if (!known) {
         // Seen for the first time already finished (history): no honest duration to show.
         if (finished) continue;
@@ -43,7 +49,7 @@ export function useToolClock(sessionId: string, messages: UIMessage[]): ToolCloc
       } else if (!known.end && finished) {
         known.end = at;
         changed = true;
-      } else if (!known.end && part.state !== "approval-requested") {
+      } else if (!known.end) {
         running = true;
       }
     }

@@ -2,12 +2,22 @@
  * Approvals through the browser: tier 1 set to "ask" in Settings, then a
  * pending /run is approved — and another rejected — after a page reload, so
  * the decision travels from a fresh page to the agent and stays decided.
+ * Its own `wrangler dev` and user: tier permissions are per user, and the
+ * other files share the global server's user.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
 import { WAIT, app, launch, newPage, screenshot, texts } from "./browser";
+import { startWrangler } from "./wrangler";
+import type { Wrangler } from "./wrangler";
 
-const baseURL = inject("baseURL");
+const DEV_USER = "approver";
+const persistTo = mkdtempSync(join(tmpdir(), "steward-approvals-"));
+let wrangler: Wrangler | undefined;
+let baseURL = "";
 
 let browser: Browser;
 let page: Page;
@@ -27,19 +37,21 @@ async function setTier1(permission: "allow" | "ask"): Promise<void> {
 }
 
 beforeAll(async () => {
+  wrangler = await startWrangler({ persistTo, vars: { DEV_USER }, devUser: DEV_USER });
+  baseURL = wrangler.baseURL;
   browser = await launch(inject("chromiumPath"));
   ({ page, errors } = await newPage(browser));
   ui = app(page);
-});
+}, 180_000);
 
 afterEach(async (ctx) => {
   await screenshot(page, ctx.task.name, "approvals-");
 });
 
 afterAll(async () => {
-  // Tier permissions belong to the dev user, whom the other test files share.
-  if (page) await setTier1("allow").catch(() => undefined);
   await browser?.close();
+  await wrangler?.stop();
+  rmSync(persistTo, { recursive: true, force: true });
 });
 
 describe("approvals", () => {
