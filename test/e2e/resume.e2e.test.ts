@@ -26,7 +26,8 @@ let errors: string[] = [];
 const persistTo = mkdtempSync(join(tmpdir(), "steward-resume-"));
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI(() => ({ chunks: STORY, delayMs: 200 }));
+  // Request 0: the story (reloaded mid-stream); 1: stopped mid-stream; 2: the regenerated answer.
+  fake = await startFakeOpenAI((_request, index) => (index === 2 ? { chunks: ["A fresh ", "ending."], delayMs: 20 } : { chunks: STORY, delayMs: 200 }));
   wrangler = await startWrangler({
     persistTo,
     vars: { DEV_USER, MODEL_PROVIDER: "openai", MODEL: "fake-model", MODEL_BASE_URL: fake.baseURL },
@@ -65,6 +66,31 @@ describe("reload mid-stream", () => {
     expect(await texts(ui.userMessages())).toEqual(["tell me a story"]);
     expect(await ui.assistantMessages().count()).toBe(1);
     expect(fake!.requests).toHaveLength(1); // resumed, not asked again
-    expect(errors).toEqual([]);
   }, 90_000);
+
+  test("Stop ends a streaming answer where it is", async () => {
+    const ui = app(page);
+    await ui.send("another one, please");
+    const answer = ui.assistantMessages().nth(1);
+    await expect.poll(async () => (await answer.innerText().catch(() => "")).includes("word3"), WAIT).toBe(true);
+    await page.getByRole("button", { name: "Stop" }).click();
+    await ui.readyStatus().waitFor(WAIT);
+    const stopped = await texts(answer);
+    // Nothing more arrives after the stop.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await texts(answer)).toEqual(stopped);
+    expect(stopped.join("")).not.toContain("word29");
+    expect(fake!.requests).toHaveLength(2);
+  }, 60_000);
+
+  test("Regenerate replaces the last answer with a new one", async () => {
+    const ui = app(page);
+    await ui.assistantMessages().last().getByRole("button", { name: "Regenerate" }).click();
+    await expect.poll(() => texts(ui.assistantMessages().last()), WAIT).toEqual(["A fresh ending."]);
+    await ui.readyStatus().waitFor(WAIT);
+    expect(await texts(ui.userMessages())).toEqual(["tell me a story", "another one, please"]);
+    expect(await ui.assistantMessages().count()).toBe(2);
+    expect(fake!.requests).toHaveLength(3);
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
