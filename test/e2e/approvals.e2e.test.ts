@@ -60,6 +60,20 @@ describe("approvals", () => {
     expect(await page.getByRole("region", { name: "Model" }).innerText()).toContain("No language model is configured");
   });
 
+  test("Settings stores a time zone and refuses an unknown one in words", async () => {
+    const zone = page.getByRole("combobox", { name: "IANA time zone" });
+    const region = page.getByRole("region", { name: "Time zone" });
+    await expect.poll(() => zone.inputValue(), WAIT).toBe("UTC");
+    await zone.fill("Mars/Olympus");
+    await region.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => region.getByRole("alert").innerText(), WAIT).toContain('unknown time zone "Mars/Olympus"');
+    await zone.fill("Europe/Lisbon");
+    await region.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => region.getByRole("status").innerText(), WAIT).toBe("Saved: Europe/Lisbon");
+    await page.reload();
+    await expect.poll(() => zone.inputValue(), WAIT).toBe("Europe/Lisbon");
+  });
+
   test("a pending call shows exactly what will run; approving after a reload runs it", async () => {
     await page.goto(baseURL);
     await page.getByRole("button", { name: "New chat" }).click();
