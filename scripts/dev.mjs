@@ -35,7 +35,15 @@ if (!existsSync(join(bin, "wrangler"))) {
 
 // ── 1. the client ────────────────────────────────────────────────────
 const builtPage = join(root, "dist", "client", "index.html");
-const clientSources = [join(root, "index.html"), join(root, "vite.config.ts"), join(root, "src", "web")];
+const clientSources = [
+  join(root, "index.html"),
+  join(root, "vite.config.ts"),
+  join(root, "src", "web"),
+  // Server modules the page imports values from (tiers table, file limits).
+  join(root, "src", "ladder", "tiers.ts"),
+  join(root, "src", "assistant", "files.ts"),
+  join(root, "src", "commands", "workspace.ts")
+];
 if (forceBuild || isStale(builtPage, clientSources)) {
   console.log("Building the chat page (vite build)…");
   const build = spawnSync(join(bin, "vite"), ["build", "--logLevel", "warn"], { cwd: root, env, stdio: "inherit" });

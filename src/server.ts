@@ -2,6 +2,7 @@ import { getAgentByName, routeSubAgentRequest } from "agents";
 import { AuthError, agentNameFor, identify } from "./auth";
 import type { Identity } from "./auth";
 import { Assistant } from "./assistant/assistant";
+import { fileResponse } from "./assistant/file-response";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -40,6 +41,12 @@ export default {
     if (path === "/api/me") {
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
       return json({ id: identity.id, email: identity.email ?? null, source: identity.source });
+    }
+    // ── Workspace downloads (src/web/files) ──
+    if (path === "/api/files") {
+      if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
+      const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+      return fileResponse(await owner.downloadFile(url.searchParams.get("path") ?? ""), url.searchParams.has("inline"));
     }
     if (!isAgentPath) return json({ error: "not found" }, 404);
 

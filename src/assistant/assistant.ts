@@ -27,11 +27,16 @@ import { recoverShellJob, runShellJob } from "../ladder/shell-job";
 import type { ShellOutput } from "../ladder/shell";
 import type { ShellJobHost } from "../ladder/shell-job";
 import type { UserSettings } from "./settings";
+import { FileError, listFiles, readFileForDownload, readFileForView, uploadFile } from "./files";
+import type { FileContent, FileEntry, FileListing, FilesFs } from "./files";
+import type { AuditFilter } from "../ladder/audit";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
 
 export interface AssistantState {
   sessions: SessionSummary[];
+  /** Bumped whenever the workspace may have changed (a tool call, an upload): the browser refetches its file tree. */
+  workspaceVersion: number;
 }
 
 /**
@@ -44,7 +49,7 @@ export class Assistant extends Agent<Env, AssistantState> {
   // The client learns its own agent's name (the user's id); it never chooses it.
   static override options = { sendIdentityOnConnect: true };
 
-  override initialState: AssistantState = { sessions: [] };
+  override initialState: AssistantState = { sessions: [], workspaceVersion: 0 };
 
   readonly workspace = new Workspace({
     storage: this.ctx.storage,
@@ -159,9 +164,9 @@ export class Assistant extends Agent<Env, AssistantState> {
   // ── Ladder, audit, settings ───────────────────────────────────────
 
   @callable()
-  getAudit(limit = 50): AuditRow[] {
+  getAudit(limit = 50, filter?: AuditFilter): AuditRow[] {
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error("limit must be a whole number from 1 to 500");
-    return this.audit.recent(limit);
+    return this.audit.recent(limit, filter);
   }
 
   @callable()
@@ -195,6 +200,7 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   recordAudit(entry: AuditEntry): void {
     this.audit.record(entry);
+    this.bumpWorkspaceVersion();
   }
 
   tiersText(): string {
@@ -330,8 +336,46 @@ export class Assistant extends Agent<Env, AssistantState> {
     return new Set(this.dynamicAgents.list(Conversation.name).map((e) => e.name));
   }
 
+  // ── Workspace browser (src/assistant/files.ts) ────────────────────
+
+  @callable()
+  async listFiles(): Promise<FileListing> {
+    return listFiles(this.filesFs());
+  }
+
+  @callable()
+  async readFile(path: string): Promise<FileContent> {
+    return readFileForView(this.filesFs(), path);
+  }
+
+  /** `content` is base64; the browser's upload (≤ 4 MB). */
+  @callable()
+  async uploadFile(path: string, content: string): Promise<FileEntry> {
+    const entry = await uploadFile(this.filesFs(), path, content);
+    this.bumpWorkspaceVersion();
+    return entry;
+  }
+
+  /** For GET /api/files (the Worker checked who is asking); `error` instead of a throw keeps the route's answer clear. */
+  async downloadFile(path: string): Promise<{ path: string; mediaType: string; bytes: Uint8Array } | { error: string; status: 400 | 404 }> {
+    try {
+      return await readFileForDownload(this.filesFs(), path);
+    } catch (error) {
+      if (!(error instanceof FileError)) throw error;
+      return { error: error.message, status: error.message.startsWith("no such file") ? 404 : 400 };
+    }
+  }
+
+  private filesFs(): FilesFs {
+    return this.workspace.fs as unknown as FilesFs; // the same methods; FilesFs names only the ones files.ts uses
+  }
+
+  private bumpWorkspaceVersion(): void {
+    this.setState({ ...this.state, workspaceVersion: (this.state.workspaceVersion ?? 0) + 1 });
+  }
+
   private refreshState(): void {
-    this.setState({ sessions: this.sessions.list(this.knownSessionIds()) });
+    this.setState({ ...this.state, sessions: this.sessions.list(this.knownSessionIds()) });
   }
 }
 

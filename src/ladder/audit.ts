@@ -22,6 +22,12 @@ export interface AuditEntry {
   detail: string;
 }
 
+/** Optional narrowing for the audit view: one tier (null: outside the ladder) and/or one outcome. */
+export interface AuditFilter {
+  tier?: Tier | null;
+  outcome?: Outcome;
+}
+
 export interface AuditRow extends AuditEntry {
   id: number;
   at: number;
@@ -68,10 +74,11 @@ export class AuditLog {
   }
 
   /** Newest first. */
-  recent(limit: number): AuditRow[] {
+  recent(limit: number, filter: AuditFilter = {}): AuditRow[] {
     const n = Math.min(Math.max(1, Math.floor(limit)), 500);
+    const { where, bindings } = auditWhere(filter);
     return this.sql
-      .exec<Record<string, SqlStorageValue>>(`SELECT * FROM steward_audit ORDER BY id DESC LIMIT ?`, n)
+      .exec<Record<string, SqlStorageValue>>(`SELECT * FROM steward_audit ${where} ORDER BY id DESC LIMIT ?`, ...bindings, n)
       .toArray()
       .map((r) => ({
         id: Number(r.id),
@@ -89,6 +96,26 @@ export class AuditLog {
         detail: String(r.detail)
       }));
   }
+}
+
+function auditWhere(filter: unknown): { where: string; bindings: SqlStorageValue[] } {
+  if (filter === undefined || filter === null) return { where: "", bindings: [] };
+  if (typeof filter !== "object" || Array.isArray(filter)) throw new Error("filter must be an object like { tier: 1, outcome: \"error\" }");
+  const { tier, outcome } = filter as Record<string, unknown>;
+  const clauses: string[] = [];
+  const bindings: SqlStorageValue[] = [];
+  if (tier === null) clauses.push("tier IS NULL");
+  else if (tier !== undefined) {
+    if (typeof tier !== "number" || !Number.isInteger(tier) || tier < 0 || tier > 4) throw new Error("filter.tier must be 0–4 or null");
+    clauses.push("tier = ?");
+    bindings.push(tier);
+  }
+  if (outcome !== undefined) {
+    if (outcome !== "ok" && outcome !== "error" && outcome !== "blocked") throw new Error('filter.outcome must be "ok", "error" or "blocked"');
+    clauses.push("outcome = ?");
+    bindings.push(outcome);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", bindings };
 }
 
 /** SHA-256 of the input's canonical JSON (keys sorted), hex. */

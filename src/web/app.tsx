@@ -1,19 +1,31 @@
 import { Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { useAgent } from "agents/react";
 import type { Assistant, AssistantState } from "../assistant/assistant";
+import { AuditView } from "./audit";
 import { ChatPane } from "./chat";
 import { ErrorBoundary } from "./error-boundary";
+import { FilesView } from "./files";
 import { errorText, useMe } from "./me";
-import { Sidebar } from "./sidebar";
+import { useRoute } from "./route";
+import type { Route } from "./route";
+import { SettingsView } from "./settings";
+import { ChatList } from "./sidebar";
 import type { Link } from "./status";
 
 const ACTIVE_KEY = "steward.activeSession";
 
+const VIEWS: Array<{ view: Route["view"]; label: string }> = [
+  { view: "chat", label: "Chat" },
+  { view: "files", label: "Files" },
+  { view: "audit", label: "Audit" },
+  { view: "settings", label: "Settings" }
+];
+
 /**
- * Two connections, as in Think's multi-chat pattern: one to the user's
- * Assistant (/agent) for the session list, one to the active session's
- * Conversation (/agent/sub/conversation/<id>) for the chat itself. The Worker
- * picks the Assistant from the caller's identity; the page never names it.
+ * Two kinds of connection, as in Think's multi-chat pattern: one to the user's
+ * Assistant (/agent) for chats, files, audit and settings, and one to the open
+ * chat's Conversation (/agent/sub/conversation/<id>). The Worker picks the
+ * Assistant from the caller's identity; the page never names it.
  */
 export function App() {
   const [link, setLink] = useState<Link>("connecting");
@@ -24,17 +36,22 @@ export function App() {
     onClose: () => setLink("closed")
   });
   const sessions = directory.state?.sessions;
-
-  const [activeId, setActiveId] = useState<string | null>(readActive);
+  const [route, go] = useRoute();
+  const [navOpen, setNavOpen] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const [sidebarOpen, setSidebarOpen] = useState(false);
   const creating = useRef(false);
 
-  const choose = useCallback((id: string) => {
-    setActiveId(id);
-    writeActive(id);
-    setSidebarOpen(false);
-  }, []);
+  const remembered = route.view === "chat" ? (route.chatId ?? readActive()) : readActive();
+  const activeId = sessions && remembered && sessions.some((s) => s.id === remembered) ? remembered : null;
+
+  const openChat = useCallback(
+    (id: string, replace = false) => {
+      writeActive(id);
+      go({ view: "chat", chatId: id }, replace);
+      setNavOpen(false);
+    },
+    [go]
+  );
 
   const createSession = useCallback(async () => {
     if (creating.current) return;
@@ -42,68 +59,118 @@ export function App() {
     try {
       const created = await directory.call("createSession", [{}]);
       setProblem(null);
-      choose(created.id);
+      openChat(created.id);
     } catch (error) {
-      setProblem(`Could not create a session: ${errorText(error)}`);
+      setProblem(`Could not create a chat: ${errorText(error)}`);
     } finally {
       creating.current = false;
     }
-  }, [directory, choose]);
+  }, [directory, openChat]);
 
-  // Once the list is known: keep the remembered session if it still exists,
-  // else take the most recent one, else start the first one.
+  // Once the list is known, on the chat view: keep the chosen chat if it still
+  // exists, else the most recent one, else start the first one.
   useEffect(() => {
-    if (!sessions) return;
-    if (activeId && sessions.some((s) => s.id === activeId)) return;
+    if (!sessions || route.view !== "chat" || activeId) return;
     const newest = sessions[0];
-    if (newest) choose(newest.id);
+    if (newest) openChat(newest.id, true);
     else void createSession();
-  }, [sessions, activeId, choose, createSession]);
+  }, [sessions, route.view, activeId, openChat, createSession]);
+
+  const renameSession = useCallback(
+    async (id: string, title: string) => {
+      await directory.call("renameSession", [id, title]);
+    },
+    [directory]
+  );
+  const deleteSession = useCallback(
+    async (id: string) => {
+      await directory.call("deleteSession", [id]);
+      if (id === readActive()) clearActive();
+    },
+    [directory]
+  );
 
   const active = sessions?.find((s) => s.id === activeId);
   const me = useMe();
+  const title = route.view === "chat" ? (active?.title ?? "") : (VIEWS.find((v) => v.view === route.view)?.label ?? "");
 
   return (
-    <div className="app" data-sidebar={sidebarOpen ? "open" : "closed"}>
+    <div className="app" data-nav={navOpen ? "open" : "closed"}>
+      {/* A button, not an in-page link: the URL hash holds the route. */}
+      <button
+        type="button"
+        className="skip-link"
+        onClick={() => (document.getElementById("message-input") ?? document.getElementById("main"))?.focus()}
+      >
+        {route.view === "chat" ? "Skip to the message box" : "Skip to content"}
+      </button>
       <header className="topbar">
         <button
           type="button"
           className="menu-button"
-          aria-controls="sessions"
-          aria-expanded={sidebarOpen}
-          onClick={() => setSidebarOpen((open) => !open)}
+          aria-controls="nav"
+          aria-expanded={navOpen}
+          onClick={() => setNavOpen((open) => !open)}
         >
-          Sessions
+          Menu
         </button>
         <h1>Steward</h1>
-        <span className="topbar-title">{active?.title ?? ""}</span>
+        <span className="topbar-title">{title}</span>
+        <ConnectionBadge link={link} />
       </header>
 
-      <Sidebar
-        id="sessions"
-        sessions={sessions}
-        activeId={activeId}
-        onChoose={choose}
-        onCreate={() => void createSession()}
-      />
+      <nav id="nav" className="sidebar" aria-label="Steward">
+        <ul className="views">
+          {VIEWS.map(({ view, label }) => (
+            <li key={view}>
+              <a
+                href={view === "chat" && activeId ? `#/chat/${encodeURIComponent(activeId)}` : `#/${view}`}
+                aria-current={route.view === view ? "page" : undefined}
+                onClick={() => setNavOpen(false)}
+              >
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <ChatList
+          sessions={sessions}
+          activeId={route.view === "chat" ? activeId : null}
+          onChoose={(id) => openChat(id)}
+          onCreate={() => void createSession()}
+          onRename={renameSession}
+          onDelete={deleteSession}
+        />
+      </nav>
 
-      <main className="main">
+      <main id="main" className="main" tabIndex={-1}>
+        {link === "closed" && (
+          <p className="banner" role="status">
+            Connection to your agent lost; reconnecting…
+          </p>
+        )}
         {problem && (
           <p className="problem" role="alert">
             {problem}
           </p>
         )}
-        {active ? (
-          <ErrorBoundary key={active.id}>
-            <Suspense fallback={<p className="placeholder" role="status">Loading messages…</p>}>
-              <ChatPane key={active.id} session={active} directoryLink={link} />
-            </Suspense>
-          </ErrorBoundary>
-        ) : (
-          <p className="placeholder" role="status">
-            {link === "closed" ? "Cannot reach your agent; retrying…" : sessions ? "Starting a session…" : "Connecting…"}
-          </p>
-        )}
+        <ErrorBoundary key={route.view === "chat" ? `chat-${activeId ?? ""}` : route.view}>
+          {route.view === "chat" &&
+            (active ? (
+              <Suspense fallback={<p className="placeholder" role="status">Loading messages…</p>}>
+                <ChatPane key={active.id} session={active} directoryLink={link} />
+              </Suspense>
+            ) : (
+              <p className="placeholder" role="status">
+                {link === "closed" ? "Cannot reach your agent; retrying…" : sessions ? "Starting a chat…" : "Connecting…"}
+              </p>
+            ))}
+          {route.view === "files" && (
+            <FilesView directory={directory} link={link} path={route.path} onOpen={(path) => go({ view: "files", path: path?.replace(/^\/workspace\/?/, "") || null }, true)} />
+          )}
+          {route.view === "audit" && <AuditView directory={directory} link={link} sessions={sessions ?? []} />}
+          {route.view === "settings" && <SettingsView directory={directory} link={link} />}
+        </ErrorBoundary>
       </main>
 
       <footer className="footer">
@@ -122,11 +189,21 @@ export function App() {
   );
 }
 
+function ConnectionBadge({ link }: { link: Link }) {
+  const text = link === "open" ? "Online" : link === "connecting" ? "Connecting…" : "Reconnecting…";
+  return (
+    <span className="connection" data-link={link}>
+      <span className={`dot dot-${link}`} aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
+
 function readActive(): string | null {
   try {
     return localStorage.getItem(ACTIVE_KEY);
   } catch {
-    return null; // storage disabled (private mode, policy): start fresh each load
+    return null; // storage disabled (private mode, policy): the URL hash still remembers
   }
 }
 
@@ -134,6 +211,14 @@ function writeActive(id: string): void {
   try {
     localStorage.setItem(ACTIVE_KEY, id);
   } catch {
-    // storage disabled: the choice lasts for this page only
+    // storage disabled: the URL hash keeps the choice
+  }
+}
+
+function clearActive(): void {
+  try {
+    localStorage.removeItem(ACTIVE_KEY);
+  } catch {
+    // nothing stored
   }
 }

@@ -1,38 +1,62 @@
-import { getToolName, isToolUIPart } from "ai";
-import type { DynamicToolUIPart, ToolUIPart, UIMessage } from "ai";
-import { getToolApproval, getToolInput, getToolOutput, getToolPartState } from "@cloudflare/think/react";
+import { useState } from "react";
+import { isToolUIPart } from "ai";
+import type { UIMessage } from "ai";
+import { Markdown } from "./markdown-view";
+import { ToolCard } from "./tool-card";
+import type { OnApproval } from "./tool-card";
+import type { ToolClock } from "./tool-clock";
 
 type Part = UIMessage["parts"][number];
-type ToolPart = ToolUIPart | DynamicToolUIPart;
-type OnApproval = (approvalId: string, approved: boolean) => void;
 
 const ROLE_LABEL: Record<UIMessage["role"], string> = { user: "You", assistant: "Steward", system: "System" };
 
-export function MessageView({ message, onApproval }: { message: UIMessage; onApproval: OnApproval }) {
+interface MessageViewProps {
+  message: UIMessage;
+  clock: ToolClock;
+  onApproval: OnApproval;
+  /** Only on the last assistant message, when no turn is running. */
+  onRegenerate?: () => void;
+}
+
+export function MessageView({ message, clock, onApproval, onRegenerate }: MessageViewProps) {
   const label = ROLE_LABEL[message.role];
+  const text = message.parts.map((p) => (p.type === "text" ? p.text : "")).join("\n\n").trim();
   return (
     <article className={`message message-${message.role}`} aria-label={`${label} said`}>
       <div className="message-role" aria-hidden="true">
         {label}
       </div>
       {message.parts.map((part, index) => (
-        <PartView key={partKey(part, index)} part={part} onApproval={onApproval} />
+        <PartView key={partKey(part, index)} part={part} role={message.role} clock={clock} onApproval={onApproval} />
       ))}
+      {message.role === "assistant" && (text || onRegenerate) && (
+        <div className="message-actions">
+          {text && <CopyButton text={text} />}
+          {onRegenerate && (
+            <button type="button" className="small" onClick={onRegenerate}>
+              Regenerate
+            </button>
+          )}
+        </div>
+      )}
     </article>
   );
 }
 
-function PartView({ part, onApproval }: { part: Part; onApproval: OnApproval }) {
-  if (part.type === "text") return <div className="message-text">{part.text}</div>;
+function PartView({ part, role, clock, onApproval }: { part: Part; role: UIMessage["role"]; clock: ToolClock; onApproval: OnApproval }) {
+  if (part.type === "text") {
+    // What the user typed is shown as typed; the model's answer is Markdown.
+    return role === "user" ? <div className="message-text plain">{part.text}</div> : <Markdown text={part.text} className="message-text markdown" />;
+  }
   if (part.type === "reasoning") {
     return (
       <details className="reasoning">
         <summary>Reasoning</summary>
-        <div className="message-text">{part.text}</div>
+        <div className="message-text plain">{part.text}</div>
       </details>
     );
   }
-  if (isToolUIPart(part)) return <ToolCard part={part} onApproval={onApproval} />;
+  if (isToolUIPart(part)) return <ToolCard part={part} clock={clock} onApproval={onApproval} />;
   if (part.type === "file") {
     return (
       <a className="file-part" href={part.url} target="_blank" rel="noreferrer">
@@ -40,68 +64,25 @@ function PartView({ part, onApproval }: { part: Part; onApproval: OnApproval }) 
       </a>
     );
   }
-  return null; // step boundaries, sources and data parts have no view yet
+  return null; // step boundaries, sources and data parts have no view
 }
 
-const STATE_LABEL: Record<ReturnType<typeof getToolPartState>, string> = {
-  loading: "preparing",
-  streaming: "running",
-  "waiting-approval": "needs approval",
-  approved: "approved",
-  complete: "done",
-  error: "failed",
-  denied: "denied"
-};
-
-/** One tool call, compact: name and state, then input and output. */
-function ToolCard({ part, onApproval }: { part: ToolPart; onApproval: OnApproval }) {
-  const name = getToolName(part);
-  const state = getToolPartState(part);
-  const input = getToolInput(part);
-  const output = part.state === "output-error" ? part.errorText : getToolOutput(part);
-  const approval = getToolApproval(part);
+export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+  const [done, setDone] = useState<"idle" | "copied" | "failed">("idle");
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setDone("copied");
+    } catch {
+      setDone("failed"); // no clipboard permission (or not a secure context)
+    }
+    setTimeout(() => setDone("idle"), 1500);
+  };
   return (
-    <section className="tool" data-tool={name} data-state={state} aria-label={`Tool call ${name}`}>
-      <header className="tool-head">
-        <code className="tool-name">{name}</code>
-        <span className={`tool-state tool-state-${state}`}>{STATE_LABEL[state]}</span>
-      </header>
-      {input !== undefined && (
-        <div className="tool-row">
-          <span className="tool-label">input</span>
-          <pre className="tool-value">{show(input)}</pre>
-        </div>
-      )}
-      {output !== undefined && (
-        <div className="tool-row">
-          <span className="tool-label">output</span>
-          <pre className="tool-value">{show(output)}</pre>
-        </div>
-      )}
-      {state === "waiting-approval" && approval && (
-        <div className="tool-approval">
-          <button type="button" onClick={() => onApproval(approval.id, true)}>
-            Allow
-          </button>
-          <button type="button" onClick={() => onApproval(approval.id, false)}>
-            Deny
-          </button>
-        </div>
-      )}
-    </section>
+    <button type="button" className="small" onClick={() => void copy()}>
+      {done === "copied" ? "Copied" : done === "failed" ? "Copy failed" : label}
+    </button>
   );
-}
-
-/** Strings as they are; other values as one line of JSON, or indented when long. */
-function show(value: unknown): string {
-  if (typeof value === "string") return value;
-  try {
-    const line = JSON.stringify(value);
-    if (line === undefined) return String(value);
-    return line.length <= 100 ? line : JSON.stringify(value, null, 2);
-  } catch {
-    return String(value); // cycles, BigInt: not JSON
-  }
 }
 
 function partKey(part: Part, index: number): string {

@@ -1,40 +1,153 @@
+import { useState } from "react";
+import type { FormEvent } from "react";
 import type { SessionSummary } from "../assistant/sessions";
 
 interface SidebarProps {
-  id: string;
   sessions: SessionSummary[] | undefined;
   activeId: string | null;
   onChoose: (id: string) => void;
   onCreate: () => void;
+  onRename: (id: string, title: string) => Promise<void>;
+  onDelete: (id: string) => Promise<void>;
 }
 
-/** The user's sessions, most recent first. */
-export function Sidebar({ id, sessions, activeId, onChoose, onCreate }: SidebarProps) {
+/** The user's chats, most recent first: open, new, rename, delete. */
+export function ChatList({ sessions, activeId, onChoose, onCreate, onRename, onDelete }: SidebarProps) {
   return (
-    <nav id={id} className="sidebar" aria-label="Sessions">
-      <button type="button" className="new-session" onClick={onCreate} disabled={!sessions}>
-        + New session
+    <section className="chat-list" aria-label="Chats">
+      <button type="button" className="new-chat" onClick={onCreate} disabled={!sessions}>
+        + New chat
       </button>
       {sessions === undefined ? (
         <p className="muted">Loading…</p>
       ) : (
         <ul className="session-list">
           {sessions.map((session) => (
-            <li key={session.id}>
-              <button
-                type="button"
-                className="session"
-                aria-current={session.id === activeId ? "page" : undefined}
-                onClick={() => onChoose(session.id)}
-              >
-                <span className="session-title">{session.title}</span>
-                {session.channel !== "web" && <span className="session-channel">{session.channel}</span>}
-                <span className="session-preview">{session.preview || "No messages yet"}</span>
-              </button>
-            </li>
+            <ChatItem
+              key={session.id}
+              session={session}
+              active={session.id === activeId}
+              onChoose={onChoose}
+              onRename={onRename}
+              onDelete={onDelete}
+            />
           ))}
         </ul>
       )}
-    </nav>
+    </section>
+  );
+}
+
+type Mode = "idle" | "renaming" | "confirm-delete";
+
+function ChatItem({
+  session,
+  active,
+  onChoose,
+  onRename,
+  onDelete
+}: {
+  session: SessionSummary;
+  active: boolean;
+  onChoose: (id: string) => void;
+  onRename: (id: string, title: string) => Promise<void>;
+  onDelete: (id: string) => Promise<void>;
+}) {
+  const [mode, setMode] = useState<Mode>("idle");
+  const [draft, setDraft] = useState(session.title);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const submitRename = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      await onRename(session.id, draft);
+      setMode("idle");
+      setProblem(null);
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  return (
+    <li className="session-item" data-session-id={session.id} data-active={active || undefined}>
+      {mode === "renaming" ? (
+        <form className="rename" onSubmit={(e) => void submitRename(e)}>
+          <label className="visually-hidden" htmlFor={`rename-${session.id}`}>
+            New title for {session.title}
+          </label>
+          <input
+            id={`rename-${session.id}`}
+            value={draft}
+            autoFocus
+            maxLength={120}
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Escape") setMode("idle");
+            }}
+          />
+          <button type="submit">Save</button>
+          <button type="button" onClick={() => setMode("idle")}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <button
+          type="button"
+          className="session"
+          aria-current={active ? "page" : undefined}
+          onClick={() => onChoose(session.id)}
+        >
+          <span className="session-title">{session.title}</span>
+          {session.channel !== "web" && <span className="session-channel">{session.channel}</span>}
+          <span className="session-preview">{session.preview || "No messages yet"}</span>
+        </button>
+      )}
+      {mode === "idle" && (
+        <span className="session-actions">
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Rename ${session.title}`}
+            title="Rename"
+            onClick={() => {
+              setDraft(session.title);
+              setMode("renaming");
+            }}
+          >
+            ✎
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Delete ${session.title}`}
+            title="Delete"
+            onClick={() => setMode("confirm-delete")}
+          >
+            ×
+          </button>
+        </span>
+      )}
+      {mode === "confirm-delete" && (
+        <div className="confirm" role="group" aria-label={`Delete ${session.title}?`}>
+          <span>Delete this chat and its messages?</span>
+          <button
+            type="button"
+            className="danger"
+            autoFocus
+            onClick={() => void onDelete(session.id).catch((error: unknown) => setProblem(String(error)))}
+          >
+            Delete
+          </button>
+          <button type="button" onClick={() => setMode("idle")}>
+            Keep
+          </button>
+        </div>
+      )}
+      {problem && (
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+      )}
+    </li>
   );
 }
