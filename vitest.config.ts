@@ -23,14 +23,15 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.jsonc" },
       // Facet-only classes need a declaration in the pool (STACK.md).
-      additionalExports: { Conversation: "DurableObject", Researcher: "DurableObject" },
+      additionalExports: { Conversation: "DurableObject", Researcher: "DurableObject", MailReader: "DurableObject" },
       miniflare: {
         bindings: {
           DEV_USER: "dev-tester",
           ACCESS_TEAM_DOMAIN: "https://steward-test.cloudflareaccess.com",
           ACCESS_AUD: "steward-test-aud",
           ACCESS_JWKS: JSON.stringify({ keys: [publicJwk] }),
-          TEST_SIGNING_JWK: JSON.stringify(privateJwk)
+          TEST_SIGNING_JWK: JSON.stringify(privateJwk),
+          EMAIL_DOMAIN: "agents.steward.test"
         }
       }
     })

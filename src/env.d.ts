@@ -24,6 +24,18 @@ declare namespace Cloudflare {
     CF_AIG_TOKEN?: string;
     MODEL_BASE_URL?: string;
     MODEL_API_KEY?: string;
+
+    // Email (src/channels/email)
+    /** Address → user directory (one instance); holds the key that makes addresses unguessable. */
+    EMAIL_DIRECTORY: DurableObjectNamespace<import("./channels/email/directory").EmailDirectory>;
+    /** Outbound mail (a send_email binding); replies and the send_email tool. */
+    EMAIL?: SendEmail;
+    /** Domain of agent addresses, routed to this Worker by Email Routing. Default steward.localhost. */
+    EMAIL_DOMAIN?: string;
+    /** Trust only the Authentication-Results header written by this server (default: the topmost one). */
+    EMAIL_AUTHSERV_ID?: string;
+    /** Local dev only: the dev user's own address, treated as a verified owner address. */
+    DEV_USER_EMAIL?: string;
   }
 }
 

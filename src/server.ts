@@ -2,11 +2,14 @@ import { getAgentByName, routeSubAgentRequest } from "agents";
 import { AuthError, agentNameFor, identify } from "./auth";
 import type { Identity } from "./auth";
 import { Assistant } from "./assistant/assistant";
+import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
 export { Conversation } from "./assistant/conversation";
 export { Researcher } from "./subagents/researcher";
+export { MailReader } from "./subagents/mail-reader";
+export { EmailDirectory } from "./channels/email/directory";
 
 /**
  * The only ways in: /api/* and /agent* for the caller's own Assistant, and
@@ -38,13 +41,24 @@ export default {
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
       return json({ id: identity.id, email: identity.email ?? null, source: identity.source });
     }
-    if (!isAgentPath) return json({ error: "not found" }, 404);
+    if (!isAgentPath && path !== "/api/email") return json({ error: "not found" }, 404);
 
     const assistant = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+    // ── Email: the identity's own address may command its agent by mail ──
+    await noteOwnerEmail(assistant, identity, env);
+    if (path === "/api/email") {
+      if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
+      return json(await assistant.getEmailSettings());
+    }
     if (path.startsWith("/agent/sub/")) {
       return routeSubAgentRequest(request, assistant, { fromPath: path.slice("/agent".length) });
     }
     return assistant.fetch(request);
+  },
+
+  /** Inbound mail (Email Routing → this Worker): src/channels/email. */
+  async email(message: ForwardableEmailMessage, env: Env): Promise<void> {
+    await handleEmail(message, env);
   }
 } satisfies ExportedHandler<Env>;
 

@@ -15,6 +15,17 @@ import { SessionCatalog } from "./sessions";
 import type { SessionSummary } from "./sessions";
 import { SettingsStore } from "./settings";
 import type { UserSettings } from "./settings";
+import type { FiberRecoveryContext } from "agents";
+import type { AgentEmail } from "agents/email";
+import type { Channel } from "./sessions";
+import { MailReader } from "../subagents/mail-reader";
+import { EmailInbox } from "../channels/email/inbox";
+import { emailDirectory } from "../channels/email/directory";
+import { emailDomain, normalizeAddress } from "../channels/email/address";
+import { sendOnce } from "../channels/email/outbound";
+import type { EmailSettings } from "../channels/email/settings";
+import type { HeldMail } from "../channels/email/ledger";
+import type { SendToolResult } from "../channels/email/session-tools";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
 
@@ -210,6 +221,141 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   private refreshState(): void {
     this.setState({ sessions: this.sessions.list(this.knownSessionIds()) });
+  }
+
+  // ── Email (src/channels/email) ────────────────────────────────────
+
+  #inbox?: EmailInbox;
+  #emailAddress?: string;
+
+  private get inbox(): EmailInbox {
+    this.#inbox ??= new EmailInbox(this);
+    return this.#inbox;
+  }
+
+  get emailEnv(): Env {
+    return this.env;
+  }
+
+  get emailSql(): SqlStorage {
+    return this.ctx.storage.sql;
+  }
+
+  /** Mail routed here by the Worker's email() handler (routeAgentEmail). */
+  async onEmail(email: AgentEmail): Promise<void> {
+    await this.inbox.receive(email);
+  }
+
+  override async onFiberRecovered(ctx: FiberRecoveryContext): Promise<{ status: "completed" } | undefined> {
+    return this.inbox.recover(ctx);
+  }
+
+  /** This agent's own address: unguessable, registered in the EmailDirectory. */
+  async emailAddress(): Promise<string> {
+    this.#emailAddress ??= `${await emailDirectory(this.env).addressFor(this.name)}@${emailDomain(this.env)}`;
+    return this.#emailAddress;
+  }
+
+  @callable()
+  async getEmailSettings(): Promise<EmailSettings> {
+    return this.inbox.settings.all(await this.emailAddress());
+  }
+
+  /** The signed-in owner vouches for one of their addresses (mail from it may command the agent). */
+  @callable()
+  async addOwnerEmailAddress(address: string): Promise<EmailSettings> {
+    this.inbox.settings.addOwnerAddress(address);
+    return this.getEmailSettings();
+  }
+
+  @callable()
+  async setEmailAllowedSenders(entries: string[]): Promise<EmailSettings> {
+    this.inbox.settings.setAllowedSenders(entries);
+    return this.getEmailSettings();
+  }
+
+  /** "refuse" (default) or "hold" mail from senders not on any list. */
+  @callable()
+  async setEmailUnknownSenders(policy: string): Promise<EmailSettings> {
+    this.inbox.settings.setUnknownSenders(policy);
+    return this.getEmailSettings();
+  }
+
+  @callable()
+  async setEmailAllowedRecipients(entries: string[]): Promise<EmailSettings> {
+    this.inbox.settings.setAllowedRecipients(entries);
+    return this.getEmailSettings();
+  }
+
+  @callable()
+  async setEmailSendLimit(perHour: number): Promise<EmailSettings> {
+    this.inbox.settings.setSendLimit(perHour);
+    return this.getEmailSettings();
+  }
+
+  @callable()
+  listHeldEmails(): HeldMail[] {
+    return this.inbox.ledger.held();
+  }
+
+  /** Works on a held message as if its sender were allowed; returns the session id. */
+  @callable()
+  async releaseHeldEmail(id: number): Promise<string> {
+    return this.inbox.release(id);
+  }
+
+  @callable()
+  discardHeldEmail(id: number): void {
+    if (!this.inbox.ledger.takeHeld(id)) throw new Error(`no held email with id ${id}`);
+  }
+
+  /** From the Worker: the verified identity's own address (the Access email claim). */
+  noteOwnerEmail(address: string): void {
+    this.inbox.settings.addOwnerAddress(normalizeAddress(address));
+  }
+
+  emailRecipientAllowed(to: string): boolean {
+    return this.inbox.settings.mayReceive(to);
+  }
+
+  /** send_email, called by a conversation's tool after any approval it needed. */
+  async sendEmailFromTool(mail: { key: string; to: string; subject: string; text: string; session: string }): Promise<SendToolResult> {
+    let to: string;
+    try {
+      to = normalizeAddress(mail.to);
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    const from = await this.emailAddress();
+    const record = await sendOnce(this.env, this.inbox.ledger, this.inbox.settings.all(from).sendLimitPerHour, from, { ...mail, to });
+    if (record.status !== "sent") return { ok: false, error: `not sent (${record.status}): ${record.detail}` };
+    this.inbox.ledger.recordOutboundId(record.messageId, mail.session, from, mail.subject);
+    return { ok: true, status: "sent", to, messageId: record.messageId };
+  }
+
+  async createChannelSession(title: string, channel: Channel): Promise<string> {
+    const id = crypto.randomUUID();
+    const conversation = await this.dynamicAgents.get(Conversation, id);
+    await conversation.setChannel(channel);
+    this.sessions.add(id, this.sessions.validTitle(title.slice(0, 120)), channel);
+    this.refreshState();
+    return id;
+  }
+
+  hasSession(id: string): boolean {
+    return this.dynamicAgents.has(Conversation.name, id);
+  }
+
+  async discardSession(id: string): Promise<void> {
+    await this.deleteSession(id);
+  }
+
+  async emailConversation(id: string) {
+    return this.dynamicAgents.get(Conversation, id);
+  }
+
+  async mailReader(session: string) {
+    return this.dynamicAgents.get(MailReader, subagentId("mail_reader", session));
   }
 }
 

@@ -21,6 +21,10 @@ import { bundledSkills } from "../skills/bundled";
 import { systemPrompt } from "./prompt";
 import { Assistant, USER_SKILLS_ROOT } from "./assistant";
 import type { Channel } from "./sessions";
+import { emailGate, emailTools } from "../channels/email/session-tools";
+import { emailNeedsApproval } from "../channels/email/approval";
+import { readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
+import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
 
 /** Built-in workspace tools Steward does not offer: `exec` is replaced by run_code. */
 const HIDDEN_TOOLS = new Set(["exec", "publish"]);
@@ -57,7 +61,7 @@ export class Conversation extends Think<Env> {
   }
 
   protected channel(): Channel {
-    return "web";
+    return readChannel(this.ctx.storage.sql) ?? "web";
   }
 
   private get user(): string {
@@ -84,11 +88,14 @@ export class Conversation extends Think<Env> {
   }
 
   override getTools(): ToolSet {
-    return ladderTools({
-      runtime: () => this.workspace.runtime,
-      assistant: () => this.parentAgent(Assistant),
-      session: () => this.name
-    });
+    return {
+      ...ladderTools({
+        runtime: () => this.workspace.runtime,
+        assistant: () => this.parentAgent(Assistant),
+        session: () => this.name
+      }),
+      ...emailTools(() => this.parentAgent(Assistant), () => this.name)
+    };
   }
 
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
@@ -102,6 +109,8 @@ export class Conversation extends Think<Env> {
         gated[name] = { ...definition, needsApproval: true } as ToolSet[string];
       }
     }
+    // A session that began from mail carries untrusted text: effects wait for the owner.
+    if (this.channel() === "email") Object.assign(gated, emailGate(ctx.tools, names));
     return { activeTools: names, tools: gated };
   }
 
@@ -130,7 +139,8 @@ export class Conversation extends Think<Env> {
     const blocked = this.#blockedCalls.delete(ctx.toolCallId);
     const turn = ctx.requestId ?? this.activeTurn?.requestId ?? "";
     // Under "ask" a call only runs once its owner approved it.
-    const approved = !blocked && (await this.permissions(turn))[tierOfTool(ctx.toolName) ?? 0] === "ask" ? true : null;
+    const emailGated = this.channel() === "email" && emailNeedsApproval(ctx.toolName, ctx.input);
+    const approved = !blocked && (emailGated || (await this.permissions(turn))[tierOfTool(ctx.toolName) ?? 0] === "ask") ? true : null;
     const entry = await auditEntryFor(ctx, this.name, turn, { blocked, approved });
     await (await this.parentAgent(Assistant)).recordAudit(entry);
   }
@@ -143,6 +153,18 @@ export class Conversation extends Think<Env> {
       .slice(0, 160);
     const assistant = await this.parentAgent(Assistant);
     await assistant.recordTurn(this.name, preview);
+  }
+
+  // ── Email ──────────────────────────────────────────────────────────
+
+  /** Set by the Assistant when it creates a session for a non-web channel. */
+  setChannel(channel: Channel): void {
+    writeChannel(this.ctx.storage.sql, channel);
+  }
+
+  /** One email turn (src/channels/email/inbox.ts); a message id already answered is not run again. */
+  async runEmailTurn(input: { id: string; text: string }): Promise<EmailTurnOutcome> {
+    return runEmailTurn(this, input);
   }
 }
 
