@@ -24,7 +24,7 @@ import { emailDirectory } from "../channels/email/directory";
 import { emailDomain, normalizeAddress } from "../channels/email/address";
 import { sendOnce } from "../channels/email/outbound";
 import type { EmailSettings } from "../channels/email/settings";
-import type { HeldMail } from "../channels/email/ledger";
+import type { HeldMail, InboundRecord } from "../channels/email/ledger";
 import type { SendToolResult } from "../channels/email/session-tools";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
@@ -291,6 +291,13 @@ export class Assistant extends Agent<Env, AssistantState> {
   async setEmailSendLimit(perHour: number): Promise<EmailSettings> {
     this.inbox.settings.setSendLimit(perHour);
     return this.getEmailSettings();
+  }
+
+  /** Mail seen and sent, newest first, with what became of each. */
+  @callable()
+  getEmailLog(limit = 50): InboundRecord[] {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error("limit must be a whole number from 1 to 500");
+    return this.inbox.ledger.recent(limit);
   }
 
   @callable()

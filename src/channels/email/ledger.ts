@@ -15,6 +15,17 @@ export interface HeldMail {
   bytes: number;
 }
 
+export interface InboundRecord {
+  messageId: string;
+  session: string | null;
+  direction: "in" | "out";
+  sender: string;
+  subject: string;
+  status: InboundStatus;
+  detail: string;
+  at: number;
+}
+
 export interface OutboundRecord {
   key: string;
   to: string;
@@ -54,6 +65,23 @@ export class EmailLedger {
       detail TEXT NOT NULL DEFAULT '',
       at INTEGER NOT NULL
     )`);
+  }
+
+  /** Newest first. */
+  recent(limit: number): InboundRecord[] {
+    return this.sql
+      .exec<Record<string, SqlStorageValue>>(`SELECT * FROM steward_email_message ORDER BY at DESC, rowid DESC LIMIT ?`, Math.min(Math.max(1, Math.floor(limit)), 500))
+      .toArray()
+      .map((r) => ({
+        messageId: String(r.message_id),
+        session: r.session === null ? null : String(r.session),
+        direction: String(r.direction) as "in" | "out",
+        sender: String(r.sender),
+        subject: String(r.subject),
+        status: String(r.status) as InboundStatus,
+        detail: String(r.detail),
+        at: Number(r.at)
+      }));
   }
 
   seen(messageId: string): boolean {
