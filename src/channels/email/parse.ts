@@ -147,7 +147,10 @@ function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
 }
 
 function safeFilename(name: string | null, index: number, mimeType: string): string {
+  // Only the last path segment: "../../etc/x" must not climb out of the folder.
   const cleaned = (name ?? "")
+    .split(/[\\/]/)
+    .pop()!
     .normalize("NFC")
     .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, "_")
     .replace(/^\.+/, "")
