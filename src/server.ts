@@ -41,15 +41,11 @@ export default {
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
       return json({ id: identity.id, email: identity.email ?? null, source: identity.source });
     }
-    if (!isAgentPath && path !== "/api/email") return json({ error: "not found" }, 404);
+    if (!isAgentPath) return json({ error: "not found" }, 404);
 
     const assistant = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
     // ── Email: the identity's own address may command its agent by mail ──
     await noteOwnerEmail(assistant, identity, env);
-    if (path === "/api/email") {
-      if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
-      return json(await assistant.getEmailSettings());
-    }
     if (path.startsWith("/agent/sub/")) {
       return routeSubAgentRequest(request, assistant, { fromPath: path.slice("/agent".length) });
     }

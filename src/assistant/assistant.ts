@@ -337,6 +337,7 @@ export class Assistant extends Agent<Env, AssistantState> {
     const record = await sendOnce(this.env, this.inbox.ledger, this.inbox.settings.all(from).sendLimitPerHour, from, { ...mail, to });
     if (record.status !== "sent") return { ok: false, error: `not sent (${record.status}): ${record.detail}` };
     this.inbox.ledger.recordOutboundId(record.messageId, mail.session, from, mail.subject);
+    if (record.providerMessageId) this.inbox.ledger.recordOutboundId(record.providerMessageId, mail.session, from, mail.subject);
     return { ok: true, status: "sent", to, messageId: record.messageId };
   }
 

@@ -17,10 +17,12 @@ export const REPLY_FIBER = "email-reply";
 const TEXT_ATTACHMENT_CHARS = 20_000;
 
 /**
- * Test seam for crash tests: runs after the work is done and stashed, just
- * before the reply is sent. Production never sets it.
+ * Test and bench seams; production never sets them. `beforeReply` runs after
+ * the work is done and stashed, just before the reply is sent (crash tests).
+ * `directReading` skips the quarantined reader and hands the main agent the
+ * mail itself: only bench/email uses it, to measure what quarantine costs.
  */
-export const emailHooks: { beforeReply?: (messageId: string) => Promise<void> } = {};
+export const emailHooks: { beforeReply?: (messageId: string) => Promise<void>; directReading?: boolean } = {};
 
 /** What the inbox needs from the user's Assistant. */
 export interface InboxHost {
@@ -204,6 +206,7 @@ export class EmailInbox {
   }
 
   private async read(job: EmailJob): Promise<MailSummary> {
+    if (emailHooks.directReading) return { summary: job.readerTask, requests: [], suspicious: job.signals.length > 0, reasons: job.signals };
     const reader = await this.host.mailReader(job.session);
     const summary = await reader.readMail(job.readerTask, job.excerpt);
     const reasons = [...new Set([...summary.reasons, ...job.signals])];
@@ -222,6 +225,7 @@ export class EmailInbox {
     });
     if (record.status === "sent") {
       this.ledger.recordOutboundId(record.messageId, job.session, from, record.subject);
+      if (record.providerMessageId) this.ledger.recordOutboundId(record.providerMessageId, job.session, from, record.subject);
       this.ledger.setStatus(job.messageId, "replied");
     } else {
       this.ledger.setStatus(job.messageId, "reply-skipped", `${record.status}: ${record.detail}`);
@@ -247,7 +251,8 @@ function commandSummary(job: EmailJob): MailSummary {
 }
 
 function replyText(outcome: EmailTurnOutcome, job: EmailJob): string {
-  const lines = [outcome.text || (outcome.status === "completed" ? "Done." : "")];
+  const waiting = outcome.pendingApprovals.length > 0;
+  const lines = [outcome.text || (waiting ? "I need the owner's approval before I can do this." : outcome.status === "completed" ? "Done." : "")];
   if (outcome.status !== "completed") lines.push(`I could not finish this (${outcome.status}${outcome.error ? `: ${outcome.error}` : ""}).`);
   if (outcome.pendingApprovals.length) {
     const who = job.senderClass === "owner" ? "your" : "the owner's";

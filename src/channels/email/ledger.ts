@@ -31,6 +31,8 @@ export interface OutboundRecord {
   to: string;
   subject: string;
   messageId: string;
+  /** The id the mail service gave the message, when it differs from ours (threads match either). */
+  providerMessageId: string;
   status: "sent" | "rate-limited" | "failed";
   detail: string;
   at: number;
@@ -61,6 +63,7 @@ export class EmailLedger {
       recipient TEXT NOT NULL,
       subject TEXT NOT NULL,
       message_id TEXT NOT NULL,
+      provider_id TEXT NOT NULL DEFAULT '',
       status TEXT NOT NULL,
       detail TEXT NOT NULL DEFAULT '',
       at INTEGER NOT NULL
@@ -164,6 +167,7 @@ export class EmailLedger {
       to: String(row.recipient),
       subject: String(row.subject),
       messageId: String(row.message_id),
+      providerMessageId: String(row.provider_id),
       status: String(row.status) as OutboundRecord["status"],
       detail: String(row.detail),
       at: Number(row.at)
@@ -172,12 +176,13 @@ export class EmailLedger {
 
   recordSend(record: Omit<OutboundRecord, "at">): void {
     this.sql.exec(
-      `INSERT INTO steward_email_outbox (key, recipient, subject, message_id, status, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(key) DO UPDATE SET status = excluded.status, detail = excluded.detail, at = excluded.at`,
+      `INSERT INTO steward_email_outbox (key, recipient, subject, message_id, provider_id, status, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET status = excluded.status, provider_id = excluded.provider_id, detail = excluded.detail, at = excluded.at`,
       record.key,
       record.to,
       record.subject,
       record.messageId,
+      record.providerMessageId,
       record.status,
       record.detail.slice(0, 500),
       Date.now()

@@ -1,4 +1,5 @@
 import type { EmailLedger, OutboundRecord } from "./ledger";
+import { normalizeId } from "./parse";
 
 /**
  * Test and bench seam: outbound mail is the one effect that cannot leave this
@@ -44,7 +45,7 @@ export async function sendOnce(
   if (previous?.status === "sent") return previous;
   const domain = from.slice(from.lastIndexOf("@") + 1);
   const messageId = await outboundMessageId(mail.key, domain);
-  const base = { key: mail.key, to: mail.to, subject: mail.subject, messageId };
+  const base = { key: mail.key, to: mail.to, subject: mail.subject, messageId, providerMessageId: "" };
   if (ledger.sentInLastHour() >= limitPerHour) {
     ledger.recordSend({ ...base, status: "rate-limited", detail: `over the limit of ${limitPerHour} mails per hour` });
     return ledger.outbound(mail.key) as OutboundRecord;
@@ -62,8 +63,9 @@ export async function sendOnce(
   if (mail.inReplyTo) headers["In-Reply-To"] = mail.inReplyTo;
   if (mail.references?.length) headers.References = mail.references.join(" ");
   try {
-    await transport.send({ from: { email: from, name: "Steward" }, to: mail.to, subject: mail.subject, text: mail.text, headers });
-    ledger.recordSend({ ...base, status: "sent", detail: "" });
+    const result = await transport.send({ from: { email: from, name: "Steward" }, to: mail.to, subject: mail.subject, text: mail.text, headers });
+    const provider = normalizeId(result?.messageId) ?? "";
+    ledger.recordSend({ ...base, providerMessageId: provider === messageId ? "" : provider, status: "sent", detail: "" });
   } catch (error) {
     ledger.recordSend({ ...base, status: "failed", detail: error instanceof Error ? error.message : String(error) });
   }
