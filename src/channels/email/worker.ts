@@ -37,6 +37,11 @@ export async function noteOwnerEmail(assistant: DurableObjectStub<Assistant>, id
   if (!address) return;
   const key = `${identity.id}\n${address}`;
   if (noted.has(key)) return;
-  await assistant.noteOwnerEmail(address);
-  noted.add(key);
+  try {
+    await assistant.noteOwnerEmail(address);
+    noted.add(key);
+  } catch (error) {
+    // An address we cannot use must never block signing in to the web app.
+    console.warn(`email: not noting ${JSON.stringify(address)} as an owner address: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
