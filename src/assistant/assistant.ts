@@ -26,6 +26,7 @@ import { sendOnce } from "../channels/email/outbound";
 import type { EmailSettings } from "../channels/email/settings";
 import type { HeldMail, InboundRecord } from "../channels/email/ledger";
 import type { SendToolResult } from "../channels/email/session-tools";
+import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
 
@@ -314,6 +315,11 @@ export class Assistant extends Agent<Env, AssistantState> {
   @callable()
   discardHeldEmail(id: number): void {
     if (!this.inbox.ledger.takeHeld(id)) throw new Error(`no held email with id ${id}`);
+  }
+
+  /** From an email session's conversation: an email's turn has its answer. */
+  async emailTurnSettled(turnId: string, outcome: EmailTurnOutcome): Promise<void> {
+    await this.inbox.settle(turnId, outcome);
   }
 
   /** From the Worker: the verified identity's own address (the Access email claim). */

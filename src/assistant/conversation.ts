@@ -23,7 +23,7 @@ import { Assistant, USER_SKILLS_ROOT } from "./assistant";
 import type { Channel } from "./sessions";
 import { emailGate, emailTools } from "../channels/email/session-tools";
 import { emailNeedsApproval } from "../channels/email/approval";
-import { readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
+import { answeredEmailTurn, outcomeOf, readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
 import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
 
 /** Built-in workspace tools Steward does not offer: `exec` is replaced by run_code. */
@@ -153,6 +153,9 @@ export class Conversation extends Think<Env> {
       .slice(0, 160);
     const assistant = await this.parentAgent(Assistant);
     await assistant.recordTurn(this.name, preview);
+    // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
+    const emailTurn = this.channel() === "email" ? answeredEmailTurn(this.messages, result.message.id) : null;
+    if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message));
   }
 
   // ── Email ──────────────────────────────────────────────────────────
@@ -162,9 +165,13 @@ export class Conversation extends Think<Env> {
     writeChannel(this.ctx.storage.sql, channel);
   }
 
-  /** One email turn (src/channels/email/inbox.ts); a message id already answered is not run again. */
+  /** One email turn (src/channels/email/inbox.ts). */
   async runEmailTurn(input: { id: string; text: string }): Promise<EmailTurnOutcome> {
     return runEmailTurn(this, input);
+  }
+
+  hasMessage(id: string): boolean {
+    return this.messages.some((m) => m.id === id);
   }
 }
 

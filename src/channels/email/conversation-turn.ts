@@ -31,23 +31,26 @@ export interface EmailTurnOutcome {
 
 /**
  * Runs the email's message as a turn. The message id is derived from the
- * Message-ID, so after a crash an already answered email is read back from
- * the transcript instead of being run twice.
+ * Message-ID, so a recovery can tell whether the turn already began.
  */
 export async function runEmailTurn(agent: Think<Env>, input: { id: string; text: string }): Promise<EmailTurnOutcome> {
-  const before = await agent.getMessages();
-  const index = before.findIndex((m) => m.id === input.id);
-  if (index >= 0) {
-    const answer = before.slice(index + 1).find((m) => m.role === "assistant");
-    if (answer) return outcomeOf("completed", answer);
-  }
   const message: UIMessage = { id: input.id, role: "user", parts: [{ type: "text", text: input.text }] };
-  const result = await agent.runTurn(index >= 0 ? { continuation: true } : { input: message });
+  const result = await agent.runTurn({ input: message });
   const error = "error" in result && result.error ? String(result.error) : undefined;
   return { ...outcomeOf(result.status, result.message as UIMessage | undefined), ...(error ? { error } : {}) };
 }
 
-function outcomeOf(status: EmailTurnOutcome["status"], message: UIMessage | undefined): EmailTurnOutcome {
+/** After a turn in an email session: the id of the user message it answered, if that was an email. */
+export function answeredEmailTurn(messages: UIMessage[], answerId: string): string | null {
+  const index = messages.findIndex((m) => m.id === answerId);
+  for (let i = index - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (message?.role === "user") return message.id.startsWith("email-") ? message.id : null;
+  }
+  return null;
+}
+
+export function outcomeOf(status: EmailTurnOutcome["status"], message: UIMessage | undefined): EmailTurnOutcome {
   const parts = message?.parts ?? [];
   const text = parts
     .map((p) => (p.type === "text" ? p.text : ""))

@@ -34,7 +34,10 @@ export interface InboxHost {
   createChannelSession(title: string, channel: Channel): Promise<string>;
   hasSession(id: string): boolean;
   discardSession(id: string): Promise<void>;
-  emailConversation(id: string): Promise<{ runEmailTurn(input: { id: string; text: string }): Promise<EmailTurnOutcome> }>;
+  emailConversation(id: string): Promise<{
+    runEmailTurn(input: { id: string; text: string }): Promise<EmailTurnOutcome>;
+    hasMessage(id: string): Promise<boolean>;
+  }>;
   mailReader(session: string): Promise<{ readMail(task: string, excerpt: string): Promise<MailSummary> }>;
   startFiber(name: string, fn: (ctx: FiberContext) => Promise<void>, options?: { idempotencyKey?: string; metadata?: Record<string, unknown> }): Promise<unknown>;
   runFiber<T>(name: string, fn: (ctx: FiberContext) => Promise<T>): Promise<T>;
@@ -184,8 +187,13 @@ export class EmailInbox {
     return files;
   }
 
-  /** read → work → reply; each stage is stashed so a recovery continues from it. */
-  private async pipeline(ctx: FiberContext, start: Snapshot): Promise<void> {
+  /**
+   * read → work. Each stage is stashed so a recovery continues from it. The
+   * reply is sent by settle(), when the turn's answer is stored: called here,
+   * and from the conversation's onChatResponse (which also fires when Think
+   * finishes a turn it recovered after a crash).
+   */
+  private async pipeline(ctx: FiberContext, start: Snapshot, recovering = false): Promise<void> {
     let snap = start;
     ctx.stash(snap);
     const { job } = snap;
@@ -195,14 +203,35 @@ export class EmailInbox {
       ctx.stash(snap);
     }
     if (snap.stage === "read") {
+      const turnId = await turnIdFor(job.messageId);
+      this.ledger.addPending(turnId, job.messageId, job.session, job);
       const conversation = await this.host.emailConversation(job.session);
+      // The turn began before the crash: Think's chat recovery finishes it, and its onChatResponse settles.
+      if (recovering && (await conversation.hasMessage(turnId))) return;
       const text = job.command ?? agentMessage({ job, summary: snap.summary });
-      const outcome = await conversation.runEmailTurn({ id: `email-${await shortHash(job.messageId)}`, text });
-      snap = { stage: "worked", job, reply: replyText(outcome, job) };
-      ctx.stash(snap);
+      const outcome = await conversation.runEmailTurn({ id: turnId, text });
+      await this.settle(turnId, outcome);
+      return;
     }
     await emailHooks.beforeReply?.(job.messageId);
     await this.sendReply(job, snap.reply);
+  }
+
+  /**
+   * The turn for an email has an answer: send the reply, once. The pending
+   * row is taken and the reply stashed in one synchronous step, so of all
+   * callers (the pipeline, onChatResponse, a recovery) exactly one sends.
+   */
+  async settle(turnId: string, outcome: EmailTurnOutcome): Promise<void> {
+    if (!this.ledger.hasPending(turnId)) return;
+    await this.host.runFiber(REPLY_FIBER, async (ctx) => {
+      const job = this.ledger.takePending<EmailJob>(turnId);
+      if (!job) return;
+      const reply = replyText(outcome, job);
+      ctx.stash({ stage: "worked", job, reply } satisfies Snapshot);
+      await emailHooks.beforeReply?.(job.messageId);
+      await this.sendReply(job, reply);
+    });
   }
 
   private async read(job: EmailJob): Promise<MailSummary> {
@@ -233,17 +262,32 @@ export class EmailInbox {
   }
 
   /**
-   * After a crash: a stashed reply is sent (the outbox keeps it to one); an
-   * earlier stage runs again from its checkpoint inside a new fiber.
+   * After a crash. A stashed reply is sent (the outbox keeps it to one). A
+   * turn that already holds the email's message is left to Think's own chat
+   * recovery, whose onChatResponse settles it; anything earlier runs again
+   * from its checkpoint. Both in a new background fiber: this hook runs in
+   * the root's alarm, and touching a facet from here (or waiting for a turn)
+   * deadlocks with the facets' own start-up and recovery.
    */
   async recover(ctx: FiberRecoveryContext): Promise<{ status: "completed" } | undefined> {
     if (ctx.name !== REPLY_FIBER) return undefined;
     const snap = ctx.snapshot as Snapshot | null;
+
     if (!snap?.job) return { status: "completed" };
-    if (snap.stage === "worked") await this.sendReply(snap.job, snap.reply);
-    else await this.host.runFiber(REPLY_FIBER, (next) => this.pipeline(next, snap));
+    if (snap.stage === "worked") {
+      await this.sendReply(snap.job, snap.reply);
+      return { status: "completed" };
+    }
+    await this.host.startFiber(REPLY_FIBER, (next) => this.pipeline(next, snap, true), {
+      idempotencyKey: `email:${snap.job.messageId}:recovered:${ctx.id}`,
+      metadata: { messageId: snap.job.messageId, session: snap.job.session }
+    });
     return { status: "completed" };
   }
+}
+
+async function turnIdFor(messageId: string): Promise<string> {
+  return `email-${await shortHash(messageId)}`;
 }
 
 function commandSummary(job: EmailJob): MailSummary {

@@ -58,6 +58,14 @@ export class EmailLedger {
       raw BLOB NOT NULL,
       at INTEGER NOT NULL
     )`);
+    // Email turns started but not yet answered, keyed by the turn's user message id.
+    sql.exec(`CREATE TABLE IF NOT EXISTS steward_email_pending (
+      turn_id TEXT PRIMARY KEY,
+      message_id TEXT NOT NULL,
+      session TEXT NOT NULL,
+      job TEXT NOT NULL,
+      at INTEGER NOT NULL
+    )`);
     sql.exec(`CREATE TABLE IF NOT EXISTS steward_email_outbox (
       key TEXT PRIMARY KEY,
       recipient TEXT NOT NULL,
@@ -137,6 +145,29 @@ export class EmailLedger {
       if (row?.session) return row.session;
     }
     return null;
+  }
+
+  addPending(turnId: string, messageId: string, session: string, job: unknown): void {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO steward_email_pending (turn_id, message_id, session, job, at) VALUES (?, ?, ?, ?, ?)`,
+      turnId,
+      messageId,
+      session,
+      JSON.stringify(job),
+      Date.now()
+    );
+  }
+
+  hasPending(turnId: string): boolean {
+    return this.sql.exec(`SELECT 1 FROM steward_email_pending WHERE turn_id = ?`, turnId).toArray().length > 0;
+  }
+
+  /** Removes and returns the pending job; only the first caller gets it. */
+  takePending<T>(turnId: string): T | null {
+    const row = this.sql.exec<{ job: string }>(`SELECT job FROM steward_email_pending WHERE turn_id = ?`, turnId).toArray()[0];
+    if (!row) return null;
+    this.sql.exec(`DELETE FROM steward_email_pending WHERE turn_id = ?`, turnId);
+    return JSON.parse(row.job) as T;
   }
 
   hold(messageId: string, sender: string, subject: string, raw: Uint8Array): void {

@@ -331,3 +331,29 @@ describe("a crash between the work and the reply", () => {
     expect(main.calls).toHaveLength(1); // the work was not redone
   });
 });
+
+describe("a crash in the middle of the agent's turn", () => {
+  it("finishes the turn once and replies once with the recovered answer", async () => {
+    const user = await mailUser();
+    const { main } = models([REPORT("crash mid-turn")], [{ hang: ["Half ", "way "] }, { text: "there." }]);
+    const id = messageId();
+    await deliver(fixture("plain", { TO: user.address, ID: id }), { from: OWNER, to: user.address });
+    await until(async () => main.calls.length === 1, "the turn to start");
+    await new Promise((r) => setTimeout(r, 200));
+    await abortAllDurableObjects();
+
+    const assistant = await assistantFor(user.id);
+    for (let i = 0; i < 60 && outbox.sent.length === 0; i++) {
+      await runDurableObjectAlarm(assistant as unknown as DurableObjectStub);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const row = await settled({ assistant }, id);
+    expect(row.status).toBe("replied");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(outbox.sent).toHaveLength(1);
+    expect(outbox.sent[0]?.text).toContain("there.");
+    const messages = await transcript(user.id, row.session!);
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(main.calls).toHaveLength(2);
+  });
+});
