@@ -203,6 +203,7 @@ export class EmailInbox {
       ctx.stash(snap);
     }
     if (snap.stage === "read") {
+      if (recovering && this.ledger.status(job.messageId)?.status !== "accepted") return; // already answered
       const turnId = await turnIdFor(job.messageId);
       this.ledger.addPending(turnId, job.messageId, job.session, job);
       const conversation = await this.host.emailConversation(job.session);
@@ -211,10 +212,7 @@ export class EmailInbox {
       const text = job.command ?? agentMessage({ job, summary: snap.summary });
       const outcome = await conversation.runEmailTurn({ id: turnId, text });
       await this.settle(turnId, outcome);
-      return;
     }
-    await emailHooks.beforeReply?.(job.messageId);
-    await this.sendReply(job, snap.reply);
   }
 
   /**
