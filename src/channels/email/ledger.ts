@@ -76,6 +76,9 @@ export class EmailLedger {
       detail TEXT NOT NULL DEFAULT '',
       at INTEGER NOT NULL
     )`);
+    // Outboxes created before provider ids were recorded.
+    const columns = sql.exec<{ name: string }>(`PRAGMA table_info(steward_email_outbox)`).toArray().map((c) => c.name);
+    if (!columns.includes("provider_id")) sql.exec(`ALTER TABLE steward_email_outbox ADD COLUMN provider_id TEXT NOT NULL DEFAULT ''`);
   }
 
   /** Newest first. */
