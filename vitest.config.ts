@@ -25,7 +25,7 @@ export default defineConfig({
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: "./wrangler.jsonc" },
       // Facet-only classes need a declaration in the pool (STACK.md).
-      additionalExports: { Conversation: "DurableObject", Researcher: "DurableObject" },
+      additionalExports: { Conversation: "DurableObject", Researcher: "DurableObject", MailReader: "DurableObject" },
       miniflare: {
         bindings: {
           DEV_USER: "dev-tester",
@@ -40,7 +40,8 @@ export default defineConfig({
           SANDBOX_TOKEN: inject("sandboxToken"),
           SANDBOX_CREDENTIALS: JSON.stringify({ "api.example.com": { authorization: `Bearer ${inject("sandboxSecret")}` } }),
           TEST_SANDBOX_SECRET: inject("sandboxSecret"),
-          TEST_LOOPBACK_PORT: String(inject("loopbackPort"))
+          TEST_LOOPBACK_PORT: String(inject("loopbackPort")),
+          EMAIL_DOMAIN: "agents.steward.test"
         }
       }
     }))

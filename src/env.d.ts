@@ -41,6 +41,17 @@ declare namespace Cloudflare {
     SANDBOX_ALLOWED_HOSTS?: string;
     /** Secret: JSON {host: {header: value}} added to the container's requests to those hosts, outside the container. */
     SANDBOX_CREDENTIALS?: string;
+    // Email (src/channels/email)
+    /** Address → user directory (one instance); holds the key that makes addresses unguessable. */
+    EMAIL_DIRECTORY: DurableObjectNamespace<import("./channels/email/directory").EmailDirectory>;
+    /** Outbound mail (a send_email binding); replies and the send_email tool. */
+    EMAIL?: SendEmail;
+    /** Domain of agent addresses, routed to this Worker by Email Routing. Default steward.localhost. */
+    EMAIL_DOMAIN?: string;
+    /** Trust only the Authentication-Results header written by this server (default: the topmost one). */
+    EMAIL_AUTHSERV_ID?: string;
+    /** Local dev only: the dev user's own address, treated as a verified owner address. */
+    DEV_USER_EMAIL?: string;
   }
 }
 

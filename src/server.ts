@@ -3,6 +3,7 @@ import { AuthError, agentNameFor, identify } from "./auth";
 import type { Identity } from "./auth";
 import { Assistant } from "./assistant/assistant";
 import { fileResponse } from "./assistant/file-response";
+import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -11,6 +12,8 @@ export { Researcher } from "./subagents/researcher";
 // ── Tier 4: the container Durable Object, and the proxy its outbound (egress) interception runs through ──
 export { Sandbox } from "./ladder/sandbox/sandbox-class";
 export { ContainerProxy } from "@cloudflare/sandbox";
+export { MailReader } from "./subagents/mail-reader";
+export { EmailDirectory } from "./channels/email/directory";
 
 /**
  * The only ways in: /api/* and /agent* for the caller's own Assistant, and
@@ -51,10 +54,17 @@ export default {
     if (!isAgentPath) return json({ error: "not found" }, 404);
 
     const assistant = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+    // ── Email: the identity's own address may command its agent by mail ──
+    await noteOwnerEmail(assistant, identity, env);
     if (path.startsWith("/agent/sub/")) {
       return routeSubAgentRequest(request, assistant, { fromPath: path.slice("/agent".length) });
     }
     return assistant.fetch(request);
+  },
+
+  /** Inbound mail (Email Routing → this Worker): src/channels/email. */
+  async email(message: ForwardableEmailMessage, env: Env): Promise<void> {
+    await handleEmail(message, env);
   }
 } satisfies ExportedHandler<Env>;
 

@@ -30,6 +30,17 @@ import type { UserSettings } from "./settings";
 import { FileError, listFiles, readFileForDownload, readFileForView, uploadFile } from "./files";
 import type { FileContent, FileEntry, FileListing, FilesFs } from "./files";
 import type { AuditFilter } from "../ladder/audit";
+import type { AgentEmail } from "agents/email";
+import type { Channel } from "./sessions";
+import { MailReader } from "../subagents/mail-reader";
+import { EmailInbox } from "../channels/email/inbox";
+import { emailDirectory } from "../channels/email/directory";
+import { emailDomain, normalizeAddress } from "../channels/email/address";
+import { sendOnce } from "../channels/email/outbound";
+import type { EmailSettings } from "../channels/email/settings";
+import type { HeldMail, InboundRecord } from "../channels/email/ledger";
+import type { SendToolResult } from "../channels/email/session-tools";
+import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
 
@@ -318,11 +329,14 @@ export class Assistant extends Agent<Env, AssistantState> {
     return check;
   }
 
+  /** Each durable job kind reconciles its own fibers (tier 4 jobs, email replies); the rest get the SDK default. */
   override async onFiberRecovered(ctx: FiberRecoveryContext) {
     if (ctx.name === `${JOB_FIBER_PREFIX}shell`) {
       await recoverShellJob(this.shellHost(), this.jobs, ctx.snapshot);
       return { status: "completed" as const };
     }
+    const email = await this.inbox.recover(ctx);
+    if (email) return email;
     return super.onFiberRecovered(ctx);
   }
 
@@ -376,6 +390,150 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   private refreshState(): void {
     this.setState({ ...this.state, sessions: this.sessions.list(this.knownSessionIds()) });
+  }
+
+  // ── Email (src/channels/email) ────────────────────────────────────
+
+  #inbox?: EmailInbox;
+  #emailAddress?: string;
+
+  private get inbox(): EmailInbox {
+    this.#inbox ??= new EmailInbox(this);
+    return this.#inbox;
+  }
+
+  get emailEnv(): Env {
+    return this.env;
+  }
+
+  get emailSql(): SqlStorage {
+    return this.ctx.storage.sql;
+  }
+
+  /** Mail routed here by the Worker's email() handler (routeAgentEmail). */
+  async onEmail(email: AgentEmail): Promise<void> {
+    await this.inbox.receive(email);
+  }
+
+  /** This agent's own address: unguessable, registered in the EmailDirectory. */
+  async emailAddress(): Promise<string> {
+    this.#emailAddress ??= `${await emailDirectory(this.env).addressFor(this.name)}@${emailDomain(this.env)}`;
+    return this.#emailAddress;
+  }
+
+  @callable()
+  async getEmailSettings(): Promise<EmailSettings> {
+    return this.inbox.settings.all(await this.emailAddress());
+  }
+
+  /** The signed-in owner vouches for one of their addresses (mail from it may command the agent). */
+  @callable()
+  async addOwnerEmailAddress(address: string): Promise<EmailSettings> {
+    this.inbox.settings.addOwnerAddress(address);
+    return this.getEmailSettings();
+  }
+
+  @callable()
+  async setEmailAllowedSenders(entries: string[]): Promise<EmailSettings> {
+    this.inbox.settings.setAllowedSenders(entries);
+    return this.getEmailSettings();
+  }
+
+  /** "refuse" (default) or "hold" mail from senders not on any list. */
+  @callable()
+  async setEmailUnknownSenders(policy: string): Promise<EmailSettings> {
+    this.inbox.settings.setUnknownSenders(policy);
+    return this.getEmailSettings();
+  }
+
+  @callable()
+  async setEmailAllowedRecipients(entries: string[]): Promise<EmailSettings> {
+    this.inbox.settings.setAllowedRecipients(entries);
+    return this.getEmailSettings();
+  }
+
+  @callable()
+  async setEmailSendLimit(perHour: number): Promise<EmailSettings> {
+    this.inbox.settings.setSendLimit(perHour);
+    return this.getEmailSettings();
+  }
+
+  /** Mail seen and sent, newest first, with what became of each. */
+  @callable()
+  getEmailLog(limit = 50): InboundRecord[] {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error("limit must be a whole number from 1 to 500");
+    return this.inbox.ledger.recent(limit);
+  }
+
+  @callable()
+  listHeldEmails(): HeldMail[] {
+    return this.inbox.ledger.held();
+  }
+
+  /** Works on a held message as if its sender were allowed; returns the session id. */
+  @callable()
+  async releaseHeldEmail(id: number): Promise<string> {
+    return this.inbox.release(id);
+  }
+
+  @callable()
+  discardHeldEmail(id: number): void {
+    if (!this.inbox.ledger.takeHeld(id)) throw new Error(`no held email with id ${id}`);
+  }
+
+  /** From an email session's conversation: an email's turn has its answer. */
+  async emailTurnSettled(turnId: string, outcome: EmailTurnOutcome): Promise<void> {
+    await this.inbox.settle(turnId, outcome);
+  }
+
+  /** From the Worker: the verified identity's own address (the Access email claim). */
+  noteOwnerEmail(address: string): void {
+    this.inbox.settings.addOwnerAddress(normalizeAddress(address));
+  }
+
+  emailRecipientAllowed(to: string): boolean {
+    return this.inbox.settings.mayReceive(to);
+  }
+
+  /** send_email, called by a conversation's tool after any approval it needed. */
+  async sendEmailFromTool(mail: { key: string; to: string; subject: string; text: string; session: string }): Promise<SendToolResult> {
+    let to: string;
+    try {
+      to = normalizeAddress(mail.to);
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    const from = await this.emailAddress();
+    const record = await sendOnce(this.env, this.inbox.ledger, this.inbox.settings.all(from).sendLimitPerHour, from, { ...mail, to });
+    if (record.status !== "sent") return { ok: false, error: `not sent (${record.status}): ${record.detail}` };
+    this.inbox.ledger.recordOutboundId(record.messageId, mail.session, from, mail.subject);
+    if (record.providerMessageId) this.inbox.ledger.recordOutboundId(record.providerMessageId, mail.session, from, mail.subject);
+    return { ok: true, status: "sent", to, messageId: record.messageId };
+  }
+
+  async createChannelSession(title: string, channel: Channel): Promise<string> {
+    const id = crypto.randomUUID();
+    const conversation = await this.dynamicAgents.get(Conversation, id);
+    await conversation.setChannel(channel);
+    this.sessions.add(id, this.sessions.validTitle(title.slice(0, 120)), channel);
+    this.refreshState();
+    return id;
+  }
+
+  hasSession(id: string): boolean {
+    return this.dynamicAgents.has(Conversation.name, id);
+  }
+
+  async discardSession(id: string): Promise<void> {
+    await this.deleteSession(id);
+  }
+
+  async emailConversation(id: string) {
+    return this.dynamicAgents.get(Conversation, id);
+  }
+
+  async mailReader(session: string) {
+    return this.dynamicAgents.get(MailReader, subagentId("mail_reader", session));
   }
 }
 

@@ -25,6 +25,10 @@ import type { ShellOutput } from "../ladder/shell";
 import { systemPrompt } from "./prompt";
 import { Assistant, USER_SKILLS_ROOT } from "./assistant";
 import type { Channel } from "./sessions";
+import { emailGate, emailTools } from "../channels/email/session-tools";
+import { emailNeedsApproval } from "../channels/email/approval";
+import { answeredEmailTurn, outcomeOf, readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
+import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
 
 /** Built-in workspace tools Steward does not offer: `exec` is replaced by run_code. */
 const HIDDEN_TOOLS = new Set(["exec", "publish"]);
@@ -61,7 +65,7 @@ export class Conversation extends Think<Env> {
   }
 
   protected channel(): Channel {
-    return "web";
+    return readChannel(this.ctx.storage.sql) ?? "web";
   }
 
   private get user(): string {
@@ -88,12 +92,15 @@ export class Conversation extends Think<Env> {
   }
 
   override getTools(): ToolSet {
-    return ladderTools({
-      runtime: () => this.workspace.runtime,
-      assistant: () => this.parentAgent(Assistant),
-      session: () => this.name,
-      shell: () => ({ runShell: (command, timeoutMs) => this.runShell(command, timeoutMs) })
-    });
+    return {
+      ...ladderTools({
+        runtime: () => this.workspace.runtime,
+        assistant: () => this.parentAgent(Assistant),
+        session: () => this.name,
+        shell: () => ({ runShell: (command, timeoutMs) => this.runShell(command, timeoutMs) })
+      }),
+      ...emailTools(() => this.parentAgent(Assistant), () => this.name)
+    };
   }
 
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
@@ -109,6 +116,8 @@ export class Conversation extends Think<Env> {
         gated[name] = { ...definition, needsApproval: this.approvalRecorder(name) } as ToolSet[string];
       }
     }
+    // A session that began from mail carries untrusted text: effects wait for the owner.
+    if (this.channel() === "email") Object.assign(gated, emailGate(ctx.tools, names, (tool) => this.approvalRecorder(tool)));
     return { activeTools: names, tools: gated };
   }
 
@@ -131,7 +140,8 @@ export class Conversation extends Think<Env> {
       this.#blockedCalls.add(ctx.toolCallId);
       return { action: "block", reason: deniedReason(tier) };
     }
-    const approval = await this.checkApproval(ctx, permissions[tier] === "ask");
+    const gated = permissions[tier] === "ask" || (this.channel() === "email" && emailNeedsApproval(ctx.toolName, ctx.input));
+    const approval = await this.checkApproval(ctx, gated);
     if (approval) {
       this.#blockedCalls.add(ctx.toolCallId);
       return { action: "block", reason: approval };
@@ -142,7 +152,8 @@ export class Conversation extends Think<Env> {
     const blocked = this.#blockedCalls.delete(ctx.toolCallId);
     const turn = ctx.requestId ?? this.activeTurn?.requestId ?? "";
     // Under "ask" a call only runs once its owner approved it.
-    const approved = !blocked && (await this.permissions(turn))[tierOfTool(ctx.toolName) ?? 0] === "ask" ? true : null;
+    const emailGated = this.channel() === "email" && emailNeedsApproval(ctx.toolName, ctx.input);
+    const approved = !blocked && (emailGated || (await this.permissions(turn))[tierOfTool(ctx.toolName) ?? 0] === "ask") ? true : null;
     const entry = await auditEntryFor(ctx, this.name, turn, { blocked, approved });
     await (await this.parentAgent(Assistant)).recordAudit(entry);
   }
@@ -202,6 +213,25 @@ export class Conversation extends Think<Env> {
       .slice(0, 160);
     const assistant = await this.parentAgent(Assistant);
     await assistant.recordTurn(this.name, preview);
+    // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
+    const emailTurn = this.channel() === "email" ? answeredEmailTurn(this.messages, result.message.id) : null;
+    if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message));
+  }
+
+  // ── Email ──────────────────────────────────────────────────────────
+
+  /** Set by the Assistant when it creates a session for a non-web channel. */
+  setChannel(channel: Channel): void {
+    writeChannel(this.ctx.storage.sql, channel);
+  }
+
+  /** One email turn (src/channels/email/inbox.ts). */
+  async runEmailTurn(input: { id: string; text: string }): Promise<EmailTurnOutcome> {
+    return runEmailTurn(this, input);
+  }
+
+  hasMessage(id: string): boolean {
+    return this.messages.some((m) => m.id === id);
   }
 }
 
