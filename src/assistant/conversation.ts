@@ -19,6 +19,7 @@ import { chatModel } from "../model";
 import { ladderTools } from "../ladder/tools";
 import { bundledSkills } from "../skills/bundled";
 import { systemPrompt } from "./prompt";
+import { taskTools } from "../schedules/tools";
 import { Assistant, USER_SKILLS_ROOT } from "./assistant";
 import type { Channel } from "./sessions";
 
@@ -84,11 +85,14 @@ export class Conversation extends Think<Env> {
   }
 
   override getTools(): ToolSet {
-    return ladderTools({
-      runtime: () => this.workspace.runtime,
-      assistant: () => this.parentAgent(Assistant),
-      session: () => this.name
-    });
+    return {
+      ...ladderTools({
+        runtime: () => this.workspace.runtime,
+        assistant: () => this.parentAgent(Assistant),
+        session: () => this.name
+      }),
+      ...taskTools({ assistant: () => this.parentAgent(Assistant) })
+    };
   }
 
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {

@@ -7,6 +7,7 @@
  */
 import { ladderCommands } from "../ladder/commands";
 import { workspaceCommands } from "./workspace";
+import { scheduleCommands } from "../schedules/commands";
 import type { Command, ParsedCommand } from "./types";
 
 export type { Command, ParsedCommand } from "./types";
@@ -21,7 +22,7 @@ const help: Command = {
   }
 };
 
-export const COMMANDS: readonly Command[] = [help, ...workspaceCommands, ...ladderCommands];
+export const COMMANDS: readonly Command[] = [help, ...workspaceCommands, ...ladderCommands, ...scheduleCommands];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

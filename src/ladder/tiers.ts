@@ -79,7 +79,11 @@ const TOOL_TIERS: Record<string, Tier> = {
   delegate: 0,
   activate_skill: 0,
   read_skill_resource: 0,
-  run_code: 1
+  run_code: 1,
+  // Scheduled tasks (src/schedules): the agent's own bookkeeping.
+  schedule_task: 0,
+  list_tasks: 0,
+  manage_task: 0
 };
 
 /** null: a tool outside the ladder (none yet); policy treats it as tier 0. */
