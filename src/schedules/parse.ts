@@ -18,7 +18,7 @@ import { instantOf, localOf, startOfDay, DAY_MS } from "./zone";
  * user's time zone and the current time, so it happens in the Assistant.
  */
 
-const UNIT = String.raw`(?:m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days)`;
+const UNIT = String.raw`(?:minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d)(?![a-z])`;
 const DURATION = String.raw`(?:\d+\s*${UNIT}\s*)+`;
 const TIME = String.raw`\d{1,2}:\d{2}`;
 const DAY = String.raw`(?:sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)[a-z]*`;
@@ -35,7 +35,7 @@ const PATTERNS: Pattern[] = [
     build: (m, now) => ({ kind: "once", at: now + durationMs(m[1]!) })
   },
   {
-    re: new RegExp(String.raw`^(?:at|on)\s+(\d{4}-\d{2}-\d{2})(?:\s+at|\s+|T)(${TIME})(?=\s|$)`, "i"),
+    re: new RegExp(String.raw`^(?:at|on)\s+(\d{4}-\d{2}-\d{2})(?:\s+at\s+|\s+|T)(${TIME})(?=\s|$)`, "i"),
     build: (m, _now, zone) => ({ kind: "once", at: localDateTime(m[1]!, m[2]!, zone) })
   },
   {

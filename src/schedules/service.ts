@@ -252,7 +252,7 @@ export class TaskService {
           missed++;
           next = nextAfter(task.spec, slot, task.zone, task.anchor);
         }
-        if (next !== null && next <= now) next = nextAfter(task.spec, now, task.zone, task.anchor);
+        if (task.spec.kind === "once") next = null;
         const runId = `${task.id}@${slot}`;
         const claimed = this.store.claimRun({
           id: runId,
