@@ -83,6 +83,7 @@ const TOOL_TIERS: Record<string, Tier> = {
   // Scheduled tasks (src/schedules): the agent's own bookkeeping.
   schedule_task: 0,
   list_tasks: 0,
+  update_task: 0,
   manage_task: 0
 };
 

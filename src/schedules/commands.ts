@@ -1,6 +1,6 @@
 import { commandError, toolCall, usageError } from "../commands/types";
 import type { Command } from "../commands/types";
-import { parseScheduleArgs } from "./parse";
+import { parseScheduleArgs, splitWhen } from "./parse";
 
 /** Scheduled tasks: create, list and manage them from the chat. */
 export const scheduleCommands: Command[] = [
@@ -23,6 +23,22 @@ export const scheduleCommands: Command[] = [
     summary: "list your scheduled tasks",
     parse() {
       return toolCall(this.name, "list_tasks", {});
+    }
+  },
+  {
+    name: "reschedule",
+    usage: "/reschedule <task id> <when>",
+    summary: "give a task a new schedule (same language as /schedule)",
+    parse(_rest, arg) {
+      const m = /^(\S+)\s+([\s\S]+)$/.exec(arg);
+      if (!m) return usageError(this);
+      try {
+        const { when, rest } = splitWhen(m[2]!);
+        if (rest) return commandError(this.name, `unexpected text after the schedule: "${rest}"\nUsage: ${this.usage}`);
+        return toolCall(this.name, "update_task", { id: m[1], when });
+      } catch (error) {
+        return commandError(this.name, `${error instanceof Error ? error.message : String(error)}\nUsage: ${this.usage}`);
+      }
     }
   },
   idCommand("unschedule", "cancel", "delete a scheduled task"),

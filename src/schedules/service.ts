@@ -494,7 +494,7 @@ export function runMessage(task: TaskRow, run: RunRow): UIMessage {
     const quiet = task.quiet
       ? `Only tell the user if there is something worth reporting. If there is nothing to report, reply with exactly ${NOTHING_TO_REPORT} and nothing else.`
       : "";
-    text = [head, lateNote(task, run), quiet, "", task.prompt].filter((l, i) => l !== "" || i === 3).join("\n");
+    text = `${[head, lateNote(task, run), quiet].filter(Boolean).join("\n")}\n\n${task.prompt}`;
   }
   return { id: `task-${run.id}#${run.attempt}`, role: "user", parts: [{ type: "text", text }] };
 }

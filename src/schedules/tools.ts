@@ -12,6 +12,7 @@ export interface TaskToolHost {
     createTaskFrom(input: TaskInput, createdBy: string): Promise<TaskView>;
     listTasks(): Promise<TaskView[]> | TaskView[];
     manageTask(id: string, action: TaskAction): Promise<string>;
+    updateTask(id: string, patch: Partial<TaskInput>): Promise<TaskView>;
   }>;
 }
 
@@ -38,6 +39,21 @@ export function taskTools(host: TaskToolHost): ToolSet {
       description: "List the user's scheduled tasks with their next run and last result.",
       inputSchema: z.object({}),
       execute: async () => ({ text: tasksText(await (await host.assistant()).listTasks()) })
+    }),
+    update_task: tool({
+      description: "Change a scheduled task: its schedule, prompt, title, delivery or quiet flag. Only the fields given change.",
+      inputSchema: z.object({
+        id: z.string().min(1).max(40),
+        when: z.string().min(1).max(200).optional().describe(`New schedule: ${WHEN_HELP}`),
+        prompt: z.string().min(1).max(4000).optional(),
+        title: z.string().min(1).max(120).optional(),
+        deliver: z.enum(["web", "email"]).optional(),
+        quiet: z.boolean().optional()
+      }),
+      execute: async ({ id, ...patch }) => {
+        const task = await (await host.assistant()).updateTask(id, patch);
+        return { text: `Updated ${task.id} “${task.title}”: ${task.schedule}${nextText(task)}.` };
+      }
     }),
     manage_task: tool({
       description: "Pause, resume, cancel (delete) or run now one scheduled task, by id.",
