@@ -6,14 +6,14 @@ import { parseScheduleArgs, splitWhen } from "./parse";
 export const scheduleCommands: Command[] = [
   {
     name: "schedule",
-    usage: "/schedule <when> [--quiet] [--email] <prompt>",
-    summary: 'run a prompt later or repeatedly: in 20m, at 2026-12-01 09:00, every 2h, daily at 18:30, every weekday at 08:00, cron "0 9 * * 1"',
+    usage: "/schedule <when> <prompt>",
+    summary: 'run a prompt later or repeatedly (in 20m, at 2026-12-01 09:00, every 2h, daily at 18:30, every weekday at 08:00, cron "0 9 * * 1"); --quiet, --email',
     parse(rest) {
       try {
         const parsed = parseScheduleArgs(rest);
         return toolCall(this.name, "schedule_task", { ...parsed });
       } catch (error) {
-        return commandError(this.name, `${error instanceof Error ? error.message : String(error)}\nUsage: ${this.usage}`);
+        return commandError(this.name, `${error instanceof Error ? error.message : String(error)}\nUsage: /schedule <when> [--quiet] [--email] <prompt>`);
       }
     }
   },
