@@ -80,6 +80,7 @@ export interface TaskConversation {
     options: { timeoutMs: number }
   ): Promise<{ status: string; error?: string; messageId?: string } | null>;
   getMessages(): Promise<unknown>;
+  deleteSubmission(id: string): Promise<boolean>;
 }
 
 /** What the service needs from the Assistant that hosts it. */
@@ -303,8 +304,25 @@ export class TaskService {
       } catch (error) {
         await this.fail(task, run, error instanceof Error ? error.message : String(error));
       }
+      await this.forgetSubmission(run.id);
     } finally {
       this.#active.delete(runId);
+    }
+  }
+
+  /**
+   * Think keeps a ledger row per submission; once the run's outcome is stored
+   * its idempotency key is no longer needed (a finished run is never submitted
+   * again), so frequent tasks do not grow the ledger forever.
+   */
+  private async forgetSubmission(runId: string): Promise<void> {
+    const run = this.store.run(runId);
+    const task = run && this.store.task(run.taskId);
+    if (!run?.submissionId || run.status === "running" || !task?.sessionId || !this.host.sessionExists(task.sessionId)) return;
+    try {
+      await (await this.host.conversation(task.sessionId)).deleteSubmission(run.submissionId);
+    } catch (error) {
+      console.warn(`could not prune submission ${run.submissionId} of run ${runId}`, error);
     }
   }
 

@@ -1,4 +1,6 @@
+import { getSubAgentByName } from "agents";
 import { afterEach, describe, expect, it } from "vitest";
+import { Conversation } from "../../src/assistant/conversation";
 import { modelOverride } from "../../src/model";
 import { clock } from "../../src/schedules/clock";
 import { assistantFor, chatOnce, connect, DEV_USER_ID, FrameLog, newSession } from "../helpers/agent";
@@ -43,6 +45,9 @@ describe("a one-off task", () => {
     const messages = await storedMessages(user, done.sessionId!);
     expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(textOf(messages[0])).toBe("/run return 6*7");
+    // The finished run's submission is pruned from Think's ledger; the transcript stays.
+    const conversation = await getSubAgentByName(assistant, Conversation, done.sessionId!);
+    expect(await conversation.listSubmissions()).toEqual([]);
 
     // One unread notification, in state too.
     const notes = await assistant.listNotifications();
