@@ -18,6 +18,12 @@ export const RETRY_DELAYS_MS = [60_000, 5 * 60_000];
 export const LATE_AFTER_MS = 60_000;
 /** Longest a run's turn may take before it counts as failed. */
 export const RUN_TIMEOUT_MS = 10 * 60_000;
+/**
+ * A running run also keeps a wake-up, a little after its time-out: if its
+ * process died before its fiber was recorded, that wake-up finds and restarts
+ * it. Nothing running, no such wake-up.
+ */
+export const WATCHDOG_MS = RUN_TIMEOUT_MS + 60_000;
 const KEEP_RUNS = 20;
 const KEEP_DONE_TASKS = 20;
 /** Alarms are armed in whole seconds; anything due within this counts as due. */
@@ -193,11 +199,11 @@ export class TaskService {
     const task = this.require(id);
     const now = this.host.now();
     const runId = `${task.id}@${now}`;
-    if (!this.store.claimRun({ id: runId, taskId: task.id, scheduledFor: now, startedAt: now, manual: true, lateMs: 0, missed: 0 })) {
+    if (!this.store.claimRun({ id: runId, taskId: task.id, scheduledFor: now, startedAt: now, manual: true, lateMs: 0, missed: 0, watchAt: now + WATCHDOG_MS })) {
       throw new Error(`task ${task.id} was just started`);
     }
     this.host.startRun(runId);
-    this.host.changed();
+    await this.rearm();
     return runView(this.store.run(runId)!);
   }
 
@@ -262,14 +268,20 @@ export class TaskService {
           startedAt: now,
           manual: false,
           lateMs: Math.max(0, now - task.nextRunAt!),
-          missed
+          missed,
+          watchAt: now + WATCHDOG_MS
         });
         this.store.saveTask({ ...task, nextRunAt: next, status: next === null ? "done" : task.status, updatedAt: now });
         if (claimed) started.push(runId);
       }
       for (const run of this.store.dueRetries(now + DUE_SLACK_MS)) {
-        this.store.restartRun(run.id, run.attempt + 1);
+        this.store.restartRun(run.id, run.attempt + 1, now + WATCHDOG_MS);
         started.push(run.id);
+      }
+      // Watchdog: a run still marked running that no fiber here is executing lost its process.
+      for (const run of this.store.overdueRuns(now + DUE_SLACK_MS)) {
+        this.store.watchRun(run.id, now + WATCHDOG_MS);
+        if (!this.#active.has(run.id)) started.push(run.id);
       }
       this.store.pruneDone(KEEP_DONE_TASKS);
       return started;
@@ -305,6 +317,8 @@ export class TaskService {
         await this.fail(task, run, error instanceof Error ? error.message : String(error));
       }
       await this.forgetSubmission(run.id);
+      // The run's watchdog wake-up is no longer needed: back to the next due occurrence (or none).
+      await this.rearm();
     } finally {
       this.#active.delete(runId);
     }

@@ -37,6 +37,8 @@ export interface RunRow {
   lateMs: number;
   missed: number;
   retryAt: number | null;
+  /** While running: when to check that the run is still alive (a watchdog wake-up). */
+  watchAt: number | null;
   submissionId: string | null;
   result: string | null;
   error: string | null;
@@ -67,7 +69,7 @@ export class TaskStore {
       id TEXT PRIMARY KEY, task_id TEXT NOT NULL, scheduled_for INTEGER NOT NULL, started_at INTEGER NOT NULL,
       attempt INTEGER NOT NULL, status TEXT NOT NULL, manual INTEGER NOT NULL, late_ms INTEGER NOT NULL,
       missed INTEGER NOT NULL, retry_at INTEGER, submission_id TEXT, result TEXT, error TEXT, finished_at INTEGER,
-      delivered TEXT)`);
+      delivered TEXT, watch_at INTEGER)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS steward_task_run_task ON steward_task_run (task_id, scheduled_for)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS steward_notification (
       id TEXT PRIMARY KEY, task_id TEXT NOT NULL, run_id TEXT NOT NULL, session_id TEXT, title TEXT NOT NULL,
@@ -130,7 +132,8 @@ export class TaskStore {
       .exec<{ t: number | null }>(
         `SELECT MIN(t) AS t FROM (
            SELECT next_run_at AS t FROM steward_task WHERE status = 'active' AND next_run_at IS NOT NULL
-           UNION ALL SELECT retry_at AS t FROM steward_task_run WHERE status = 'retrying' AND retry_at IS NOT NULL)`
+           UNION ALL SELECT retry_at AS t FROM steward_task_run WHERE status = 'retrying' AND retry_at IS NOT NULL
+           UNION ALL SELECT watch_at AS t FROM steward_task_run WHERE status = 'running' AND watch_at IS NOT NULL)`
       )
       .one();
     return row.t === null ? null : Number(row.t);
@@ -158,11 +161,11 @@ export class TaskStore {
   // ── runs ──
 
   /** Claims an occurrence; false when it was already claimed (the key is the run id). */
-  claimRun(run: Pick<RunRow, "id" | "taskId" | "scheduledFor" | "startedAt" | "manual" | "lateMs" | "missed">): boolean {
+  claimRun(run: Pick<RunRow, "id" | "taskId" | "scheduledFor" | "startedAt" | "manual" | "lateMs" | "missed" | "watchAt">): boolean {
     const cursor = this.sql.exec(
-      `INSERT OR IGNORE INTO steward_task_run (id, task_id, scheduled_for, started_at, attempt, status, manual, late_ms, missed)
-       VALUES (?, ?, ?, ?, 1, 'running', ?, ?, ?)`,
-      run.id, run.taskId, run.scheduledFor, run.startedAt, run.manual ? 1 : 0, run.lateMs, run.missed
+      `INSERT OR IGNORE INTO steward_task_run (id, task_id, scheduled_for, started_at, attempt, status, manual, late_ms, missed, watch_at)
+       VALUES (?, ?, ?, ?, 1, 'running', ?, ?, ?, ?)`,
+      run.id, run.taskId, run.scheduledFor, run.startedAt, run.manual ? 1 : 0, run.lateMs, run.missed, run.watchAt
     );
     return cursor.rowsWritten > 0;
   }
@@ -187,13 +190,25 @@ export class TaskStore {
     this.sql.exec(`UPDATE steward_task_run SET submission_id = ? WHERE id = ?`, submissionId, id);
   }
 
-  restartRun(id: string, attempt: number): void {
-    this.sql.exec(`UPDATE steward_task_run SET status = 'running', attempt = ?, retry_at = NULL, submission_id = NULL WHERE id = ?`, attempt, id);
+  restartRun(id: string, attempt: number, watchAt: number): void {
+    this.sql.exec(
+      `UPDATE steward_task_run SET status = 'running', attempt = ?, retry_at = NULL, submission_id = NULL, watch_at = ? WHERE id = ?`,
+      attempt, watchAt, id
+    );
+  }
+
+  /** Running runs whose watchdog time has come. */
+  overdueRuns(before: number): RunRow[] {
+    return this.runs(`SELECT * FROM steward_task_run WHERE status = 'running' AND watch_at <= ?`, before);
+  }
+
+  watchRun(id: string, at: number): void {
+    this.sql.exec(`UPDATE steward_task_run SET watch_at = ? WHERE id = ?`, at, id);
   }
 
   finishRun(id: string, status: RunStatus, fields: { result?: string | null; error?: string | null; retryAt?: number | null; delivered?: string | null; at: number }): void {
     this.sql.exec(
-      `UPDATE steward_task_run SET status = ?, result = ?, error = ?, retry_at = ?, delivered = ?, finished_at = ? WHERE id = ?`,
+      `UPDATE steward_task_run SET status = ?, result = ?, error = ?, retry_at = ?, delivered = ?, finished_at = ?, watch_at = NULL WHERE id = ?`,
       status, fields.result ?? null, fields.error ?? null, fields.retryAt ?? null, fields.delivered ?? null,
       status === "retrying" ? null : fields.at, id
     );
@@ -220,6 +235,7 @@ export class TaskStore {
       lateMs: Number(r.late_ms),
       missed: Number(r.missed),
       retryAt: r.retry_at === null ? null : Number(r.retry_at),
+      watchAt: r.watch_at === null || r.watch_at === undefined ? null : Number(r.watch_at),
       submissionId: r.submission_id === null ? null : String(r.submission_id),
       result: r.result === null ? null : String(r.result),
       error: r.error === null ? null : String(r.error),

@@ -1,12 +1,13 @@
-import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Assistant } from "../../src/assistant/assistant";
 import { modelOverride } from "../../src/model";
 import { clock } from "../../src/schedules/clock";
 import { assistantFor } from "../helpers/agent";
 import { ScriptedModel } from "../helpers/scripted-model";
 import { storedMessages, textOf } from "../helpers/session";
-import { fireWake, settled, waitForNoAlarm, waitForTask, wakeState } from "./helpers";
+import { fireWake, settled, waitForNoAlarm, waitForTask, waitForWakes } from "./helpers";
 
 const realNow = clock.now;
 afterEach(() => {
@@ -70,7 +71,7 @@ describe("an occurrence runs exactly once", () => {
     expect(notes[0]?.body).toContain("there.");
 
     // Only the next occurrence remains armed.
-    const state = await wakeState(revived);
+    const state = await waitForWakes(revived, [after.nextRunAt!]);
     expect(state.wakes).toEqual([after.nextRunAt]);
   });
 
@@ -89,6 +90,36 @@ describe("an occurrence runs exactly once", () => {
   });
 });
 
+describe("the watchdog", () => {
+  it("restarts a run whose process died after claiming it but before its fiber began", async () => {
+    const assistant = await assistantFor("dev:sched-watchdog");
+    const task = await assistant.createTask({ when: "daily at 09:00", prompt: "/run return 'recovered'" });
+    const raw = assistant as unknown as DurableObjectStub<Assistant>;
+    // What such a crash leaves: a claimed run, marked running, with no fiber and no live execution.
+    const watchAt = Math.ceil((Date.now() + 60_000) / 1000) * 1000;
+    await runInDurableObject(raw, (_i, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO steward_task_run (id, task_id, scheduled_for, started_at, attempt, status, manual, late_ms, missed, watch_at)
+         VALUES (?, ?, ?, ?, 1, 'running', 0, 0, 0, ?)`,
+        `${task.id}@1`, task.id, Date.now() - 1000, Date.now() - 1000, watchAt
+      );
+    });
+    await assistant.updateTask(task.id, { title: "watched" }); // any change re-arms
+    // The watchdog is the next wake-up (before tomorrow's 09:00).
+    expect((await waitForWakes(assistant, [watchAt])).wakes).toEqual([watchAt]);
+
+    await runInDurableObject(raw, (_i, state) => {
+      state.storage.sql.exec(`UPDATE steward_task_run SET watch_at = ? WHERE task_id = ?`, Date.now() - 1000, task.id);
+    });
+    await fireWake(assistant);
+    const t = await waitForTask(assistant, task.id, settled);
+    expect(t.history).toHaveLength(1);
+    expect(t.lastRun).toMatchObject({ id: `${task.id}@1`, status: "done" });
+    expect(t.lastRun?.result).toContain("recovered");
+    expect((await waitForWakes(assistant, [t.nextRunAt!])).wakes).toEqual([t.nextRunAt]);
+  });
+});
+
 describe("failures", () => {
   it("retry with backoff, then tell the owner", async () => {
     const model = new DownModel([]);
@@ -102,12 +133,12 @@ describe("failures", () => {
     let t = await waitForTask(assistant, task.id, (t) => t.lastRun?.status === "retrying");
     expect(t.lastRun).toMatchObject({ attempt: 1, error: expect.stringContaining("model unavailable") });
     // The retry is the next wake-up: one minute later (before tomorrow's 09:00).
-    expect((await wakeState(assistant)).wakes).toEqual([Date.parse("2027-06-01T09:01:00Z")]);
+    expect((await waitForWakes(assistant, [Date.parse("2027-06-01T09:01:00Z")])).wakes).toEqual([Date.parse("2027-06-01T09:01:00Z")]);
 
     clock.now = () => Date.parse("2027-06-01T09:01:00Z");
     await fireWake(assistant);
     t = await waitForTask(assistant, task.id, (t) => t.lastRun?.status === "retrying" && t.lastRun.attempt === 2);
-    expect((await wakeState(assistant)).wakes).toEqual([Date.parse("2027-06-01T09:06:00Z")]);
+    expect((await waitForWakes(assistant, [Date.parse("2027-06-01T09:06:00Z")])).wakes).toEqual([Date.parse("2027-06-01T09:06:00Z")]);
 
     clock.now = () => Date.parse("2027-06-01T09:06:00Z");
     await fireWake(assistant);
@@ -118,7 +149,7 @@ describe("failures", () => {
     expect(note?.title).toBe("news failed");
     expect(note?.body).toMatch(/failed after 3 attempts: .*model unavailable/);
     // Back to the regular schedule.
-    expect((await wakeState(assistant)).wakes).toEqual([Date.parse("2027-06-02T09:00:00Z")]);
+    expect((await waitForWakes(assistant, [Date.parse("2027-06-02T09:00:00Z")])).wakes).toEqual([Date.parse("2027-06-02T09:00:00Z")]);
     expect(model.calls.length).toBeGreaterThanOrEqual(3);
   });
 });

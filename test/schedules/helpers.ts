@@ -64,3 +64,14 @@ export async function waitForNoAlarm(stub: AssistantStub, timeoutMs = 5_000): Pr
   }
   return state;
 }
+
+/** Waits until the task wake-ups are exactly `expected` (re-arming follows a run's end asynchronously). */
+export async function waitForWakes(stub: AssistantStub, expected: number[], timeoutMs = 5_000): Promise<Awaited<ReturnType<typeof wakeState>>> {
+  const deadline = Date.now() + timeoutMs;
+  let state = await wakeState(stub);
+  while (JSON.stringify(state.wakes) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    state = await wakeState(stub);
+  }
+  return state;
+}
