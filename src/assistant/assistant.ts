@@ -223,7 +223,11 @@ export class Assistant extends Agent<Env, AssistantState> {
   }
 
   private refreshState(): void {
-    this.setState({ ...this.state, sessions: this.sessions.list(this.knownSessionIds()) });
+    this.setState({
+      ...this.state,
+      sessions: this.sessions.list(this.knownSessionIds()),
+      notifications: this.taskService.notifications()
+    });
   }
 
   // ── Scheduled tasks (src/schedules) ───────────────────────────────
