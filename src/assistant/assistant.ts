@@ -36,11 +36,19 @@ import { MailReader } from "../subagents/mail-reader";
 import { EmailInbox } from "../channels/email/inbox";
 import { emailDirectory } from "../channels/email/directory";
 import { emailDomain, normalizeAddress } from "../channels/email/address";
-import { sendOnce } from "../channels/email/outbound";
+import { mailTransport, sendOnce } from "../channels/email/outbound";
 import type { EmailSettings } from "../channels/email/settings";
 import type { HeldMail, InboundRecord } from "../channels/email/ledger";
 import type { SendToolResult } from "../channels/email/session-tools";
 import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
+import { clock } from "../schedules/clock";
+import type { EmailSender } from "../schedules/delivery";
+import { TaskService } from "../schedules/service";
+import type { NotificationView, RunView, TaskConversation, TaskInput, TaskView } from "../schedules/service";
+import type { TaskAction } from "../schedules/tools";
+
+/** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
+const TASK_RUN_FIBER = "steward-task-run";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
 
@@ -48,6 +56,8 @@ export interface AssistantState {
   sessions: SessionSummary[];
   /** Bumped whenever the workspace may have changed (a tool call, an upload): the browser refetches its file tree. */
   workspaceVersion: number;
+  /** Unread results of scheduled tasks, newest first (src/schedules). */
+  notifications: NotificationView[];
 }
 
 /**
@@ -60,7 +70,7 @@ export class Assistant extends Agent<Env, AssistantState> {
   // The client learns its own agent's name (the user's id); it never chooses it.
   static override options = { sendIdentityOnConnect: true };
 
-  override initialState: AssistantState = { sessions: [], workspaceVersion: 0 };
+  override initialState: AssistantState = { sessions: [], workspaceVersion: 0, notifications: [] };
 
   readonly workspace = new Workspace({
     storage: this.ctx.storage,
@@ -104,6 +114,7 @@ export class Assistant extends Agent<Env, AssistantState> {
     // listing from logging a missing-path error on every turn.
     await this.workspace.fs.mkdir(USER_SKILLS_ROOT, { recursive: true });
     this.refreshState();
+    this.taskService.resumeOrphans();
   }
 
   /** The session list is derived from storage; a browser may read it, never write it. */
@@ -203,8 +214,10 @@ export class Assistant extends Agent<Env, AssistantState> {
   }
 
   @callable()
-  setTimeZone(zone: string): UserSettings {
-    return this.settings.setTimeZone(zone);
+  async setTimeZone(zone: string): Promise<UserSettings> {
+    const settings = this.settings.setTimeZone(zone);
+    await this.taskService.rezone();
+    return settings;
   }
 
   // ── RPC for this user's own facets (not callable from a browser) ──
@@ -329,7 +342,7 @@ export class Assistant extends Agent<Env, AssistantState> {
     return check;
   }
 
-  /** Each durable job kind reconciles its own fibers (tier 4 jobs, email replies); the rest get the SDK default. */
+  /** Each durable job kind reconciles its own fibers (tier 4 jobs, email replies, task runs); the rest get the SDK default. */
   override async onFiberRecovered(ctx: FiberRecoveryContext) {
     if (ctx.name === `${JOB_FIBER_PREFIX}shell`) {
       await recoverShellJob(this.shellHost(), this.jobs, ctx.snapshot);
@@ -337,6 +350,12 @@ export class Assistant extends Agent<Env, AssistantState> {
     }
     const email = await this.inbox.recover(ctx);
     if (email) return email;
+    if (ctx.name === TASK_RUN_FIBER) {
+      const runId = (ctx.snapshot as { runId?: unknown } | null)?.runId;
+      // Starting it again is safe: the turn is keyed by occurrence and attempt, so Think does not repeat it.
+      if (typeof runId === "string") this.taskService.resumeOrphans();
+      return;
+    }
     return super.onFiberRecovered(ctx);
   }
 
@@ -389,7 +408,11 @@ export class Assistant extends Agent<Env, AssistantState> {
   }
 
   private refreshState(): void {
-    this.setState({ ...this.state, sessions: this.sessions.list(this.knownSessionIds()) });
+    this.setState({
+      ...this.state,
+      sessions: this.sessions.list(this.knownSessionIds()),
+      notifications: this.taskService.notifications()
+    });
   }
 
   // ── Email (src/channels/email) ────────────────────────────────────
@@ -534,6 +557,155 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   async mailReader(session: string) {
     return this.dynamicAgents.get(MailReader, subagentId("mail_reader", session));
+  }
+
+  // ── Scheduled tasks (src/schedules) ───────────────────────────────
+
+  #tasks?: TaskService;
+  #wakeChain: Promise<void> = Promise.resolve();
+
+  private get taskService(): TaskService {
+    this.#tasks ??= new TaskService({
+      sql: this.ctx.storage.sql,
+      now: () => clock.now(),
+      zone: () => this.settings.all().timeZone,
+      transact: (fn) => this.ctx.storage.transactionSync(fn),
+      armWake: (next) => this.armTaskWake(next),
+      createTaskSession: (title) => this.createChannelSession(title, "schedule"),
+      sessionExists: (id) => this.dynamicAgents.has(Conversation.name, id),
+      conversation: async (id) => (await this.dynamicAgents.get(Conversation, id)) as unknown as TaskConversation,
+      startRun: (runId) => {
+        this.runFiber(TASK_RUN_FIBER, async (ctx) => {
+          ctx.stash({ runId });
+          await this.taskService.execute(runId);
+        }).catch((error: unknown) => console.error(`scheduled run ${runId} failed to start`, error));
+      },
+      emailSender: () => this.taskEmailSender(),
+      changed: () => this.setState({ ...this.state, notifications: this.taskService.notifications() })
+    });
+    return this.#tasks;
+  }
+
+  /**
+   * Email delivery for task results: to the owner's first verified address,
+   * once per occurrence (the email ledger keys sends). With no owner address or
+   * no mail binding, results go to the web app with a note saying why.
+   */
+  protected taskEmailSender(): EmailSender | null {
+    const to = this.inbox.settings.ownerAddresses()[0];
+    if (!to || !(mailTransport.current ?? this.env.EMAIL)) return null;
+    return {
+      send: async ({ key, subject, text }) => {
+        const from = await this.emailAddress();
+        const limit = this.inbox.settings.all(from).sendLimitPerHour;
+        const record = await sendOnce(this.env, this.inbox.ledger, limit, from, { key: `task:${key}`, to, subject, text });
+        if (record.status !== "sent") throw new Error(`the result email was not sent (${record.status}): ${record.detail}`);
+      }
+    };
+  }
+
+  /**
+   * At most one wake-up row, at the next due occurrence or retry; none when
+   * nothing is due. Serialized so concurrent changes cannot leave two.
+   */
+  private armTaskWake(next: () => number | null): Promise<void> {
+    this.#wakeChain = this.#wakeChain.then(async () => {
+      const at = next();
+      const want = at === null ? null : Math.floor(at / 1000);
+      let kept = false;
+      for (const row of await this.listSchedules()) {
+        if (row.callback !== "onTaskWake") continue;
+        if (!kept && row.time === want && row.time * 1000 > Date.now()) {
+          kept = true;
+          continue;
+        }
+        await this.cancelSchedule(row.id);
+      }
+      if (at !== null && !kept) await this.schedule(new Date(Math.max(at, Date.now())), "onTaskWake");
+    }).catch((error: unknown) => console.error("could not arm the task wake-up", error));
+    return this.#wakeChain;
+  }
+
+  /** The one schedule callback: claims due occurrences and starts them. */
+  async onTaskWake(): Promise<void> {
+    await this.taskService.wake();
+  }
+
+  @callable()
+  listTasks(): TaskView[] {
+    return this.taskService.list();
+  }
+
+  @callable()
+  getTask(id: string): TaskView {
+    return this.taskService.get(id);
+  }
+
+  @callable()
+  createTask(input: TaskInput): Promise<TaskView> {
+    return this.taskService.create(input, "web");
+  }
+
+  @callable()
+  updateTask(id: string, patch: Partial<TaskInput>): Promise<TaskView> {
+    return this.taskService.update(id, patch);
+  }
+
+  @callable()
+  pauseTask(id: string): Promise<TaskView> {
+    return this.taskService.pause(id);
+  }
+
+  @callable()
+  resumeTask(id: string): Promise<TaskView> {
+    return this.taskService.resume(id);
+  }
+
+  @callable()
+  deleteTask(id: string): Promise<void> {
+    return this.taskService.remove(id);
+  }
+
+  @callable()
+  runTaskNow(id: string): Promise<RunView> {
+    return this.taskService.runNow(id);
+  }
+
+  @callable()
+  listNotifications(options?: { unreadOnly?: boolean; limit?: number }): NotificationView[] {
+    const limit = options?.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new Error("limit must be a whole number from 1 to 200");
+    return this.taskService.notifications(options?.unreadOnly ?? true, limit);
+  }
+
+  @callable()
+  markNotificationsRead(ids: string[] | "all"): number {
+    return this.taskService.markRead(ids);
+  }
+
+  /** For the task tools in this user's conversations. */
+  createTaskFrom(input: TaskInput, createdBy: string): Promise<TaskView> {
+    return this.taskService.create(input, createdBy);
+  }
+
+  async manageTask(id: string, action: TaskAction): Promise<string> {
+    switch (action) {
+      case "pause":
+        return `Paused ${(await this.taskService.pause(id)).id}.`;
+      case "resume": {
+        const task = await this.taskService.resume(id);
+        return `Resumed ${task.id}; next run ${task.nextRunLocal ?? "none"} (${task.zone}).`;
+      }
+      case "cancel": {
+        const task = this.taskService.get(id);
+        await this.taskService.remove(id);
+        return `Deleted ${task.id} “${task.title}”.`;
+      }
+      case "run_now":
+        return `Started ${id} now (run ${(await this.taskService.runNow(id)).id}); the result arrives as a notification.`;
+      default:
+        throw new Error(`unknown action ${JSON.stringify(action)}; use pause, resume, cancel or run_now`);
+    }
   }
 }
 

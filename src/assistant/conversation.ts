@@ -23,6 +23,7 @@ import { digestInput } from "../ladder/audit";
 import { ownerCommandReply, parseOwnerCommand, replyModel } from "../ladder/permission-commands";
 import type { ShellOutput } from "../ladder/shell";
 import { systemPrompt } from "./prompt";
+import { taskTools } from "../schedules/tools";
 import { Assistant, USER_SKILLS_ROOT } from "./assistant";
 import type { Channel } from "./sessions";
 import { emailGate, emailTools } from "../channels/email/session-tools";
@@ -99,7 +100,8 @@ export class Conversation extends Think<Env> {
         session: () => this.name,
         shell: () => ({ runShell: (command, timeoutMs) => this.runShell(command, timeoutMs) })
       }),
-      ...emailTools(() => this.parentAgent(Assistant), () => this.name)
+      ...emailTools(() => this.parentAgent(Assistant), () => this.name),
+      ...taskTools({ assistant: () => this.parentAgent(Assistant) })
     };
   }
 

@@ -9,6 +9,7 @@ import { ladderCommands } from "../ladder/commands";
 import { permissionCommands } from "../ladder/permission-commands";
 import { shellCommands } from "../ladder/shell-commands";
 import { workspaceCommands } from "./workspace";
+import { scheduleCommands } from "../schedules/commands";
 import type { Command, ParsedCommand } from "./types";
 
 export type { Command, ParsedCommand } from "./types";
@@ -28,7 +29,8 @@ export const COMMANDS: readonly Command[] = [
   ...workspaceCommands,
   ...ladderCommands,
   ...shellCommands, // tier 4
-  ...permissionCommands // owner-only; applied by the Conversation, never a tool
+  ...permissionCommands, // owner-only; applied by the Conversation, never a tool
+  ...scheduleCommands
 ];
 
 export function helpText(): string {

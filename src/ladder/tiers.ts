@@ -89,7 +89,12 @@ const TOOL_TIERS: Record<string, Tier> = {
   browser_fill: 3,
   browser_screenshot: 3,
   // ── Tier 4 ──
-  run_shell: 4
+  run_shell: 4,
+  // Scheduled tasks (src/schedules): the agent's own bookkeeping.
+  schedule_task: 0,
+  list_tasks: 0,
+  update_task: 0,
+  manage_task: 0
 };
 
 /** null: a tool outside the ladder (none yet); policy treats it as tier 0. */

@@ -42,6 +42,10 @@ export class EmailSettingsStore {
     };
   }
 
+  ownerAddresses(): string[] {
+    return this.list("owner");
+  }
+
   addOwnerAddress(address: unknown): void {
     this.add("owner", normalizeAddress(address));
   }
