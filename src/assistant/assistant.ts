@@ -1,42 +1,40 @@
 import { Agent, callable } from "agents";
-import type { Connection, WSMessage } from "agents";
+import type { Connection, FiberRecoveryContext, WSMessage } from "agents";
 import { Workspace } from "@cloudflare/computer";
-import { AuditLog, formatAudit } from "../ladder/audit";
-import type { AuditEntry, AuditRow } from "../ladder/audit";
-import { TierPolicy, formatTiers } from "../ladder/policy";
-import { isolateBackend } from "../ladder/isolate";
 import { Browser, browserRun } from "agents/browser";
-import { BROWSER_KEEP_ALIVE_MS, runBrowserAction } from "../ladder/browser";
-import type { BrowserAction, BrowserResult } from "../ladder/browser";
-import { dependencySet, ensureBundle, npmBackend, registryUrl } from "../ladder/npm";
-import type { BundleManifest, NpmBundleOutcome } from "../ladder/npm";
-import type { Permission, Tier } from "../ladder/tiers";
-import { modelStatus } from "../model";
-import type { ModelStatus } from "../model";
-import { SUBAGENTS } from "../subagents/registry";
-import type { SubagentName } from "../subagents/registry";
+import type { AgentEmail } from "agents/email";
 import { Conversation } from "./conversation";
 import { SessionCatalog } from "./sessions";
-import type { SessionSummary } from "./sessions";
+import type { Channel, SessionSummary } from "./sessions";
 import { SettingsStore } from "./settings";
-import type { FiberRecoveryContext } from "agents";
+import type { UserSettings } from "./settings";
+import { FileError, listFiles, readFileForDownload, readFileForView, uploadFile } from "./files";
+import type { FileContent, FileEntry, FileListing, FilesFs } from "./files";
+import { AuditLog, formatAudit } from "../ladder/audit";
+import type { AuditEntry, AuditFilter, AuditRow } from "../ladder/audit";
+import { TierPolicy, formatTiers } from "../ladder/policy";
+import { isolateBackend } from "../ladder/isolate";
+import { BROWSER_KEEP_ALIVE_MS, runBrowserAction } from "../ladder/browser";
+import type { BrowserAction, BrowserResult } from "../ladder/browser";
+import { npmBackend, registryUrl } from "../ladder/npm";
+import type { NpmBundleOutcome } from "../ladder/npm";
+import { NpmBundler } from "../ladder/npm-bundler";
+import type { Permission, Tier } from "../ladder/tiers";
 import { ApprovalLedger } from "../ladder/approvals";
 import type { ApprovalCheck } from "../ladder/approvals";
 import { JOB_FIBER_PREFIX, JobLedger } from "../ladder/jobs";
 import { recoverShellJob, runShellJob } from "../ladder/shell-job";
-import type { ShellOutput } from "../ladder/shell";
 import type { ShellJobHost } from "../ladder/shell-job";
-import type { UserSettings } from "./settings";
-import { FileError, listFiles, readFileForDownload, readFileForView, uploadFile } from "./files";
-import type { FileContent, FileEntry, FileListing, FilesFs } from "./files";
-import type { AuditFilter } from "../ladder/audit";
-import type { AgentEmail } from "agents/email";
-import type { Channel } from "./sessions";
+import type { ShellOutput } from "../ladder/shell";
+import { modelStatus } from "../model";
+import type { ModelStatus } from "../model";
+import { SUBAGENTS } from "../subagents/registry";
+import type { SubagentName } from "../subagents/registry";
 import { MailReader } from "../subagents/mail-reader";
 import { EmailInbox } from "../channels/email/inbox";
 import { emailDirectory } from "../channels/email/directory";
 import { emailDomain, normalizeAddress } from "../channels/email/address";
-import { mailTransport, sendOnce } from "../channels/email/outbound";
+import { ownerMailSender, sendFromTool } from "../channels/email/send";
 import type { EmailSettings } from "../channels/email/settings";
 import type { HeldMail, InboundRecord } from "../channels/email/ledger";
 import type { SendToolResult } from "../channels/email/session-tools";
@@ -44,6 +42,7 @@ import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
 import { clock } from "../schedules/clock";
 import type { EmailSender } from "../schedules/delivery";
 import { TaskService } from "../schedules/service";
+import { TaskWake, WAKE_CALLBACK } from "../schedules/wake";
 import type { NotificationView, RunView, TaskConversation, TaskInput, TaskView } from "../schedules/service";
 import type { TaskAction } from "../schedules/tools";
 
@@ -83,8 +82,17 @@ export class Assistant extends Agent<Env, AssistantState> {
     : undefined;
   // Agent's Lifecycle stores the browser's record and keeps it across hibernation.
   readonly #browserInstalled = this.browser ? this.lifecycle.use(this.browser) : undefined;
-  /** Bundles in progress, by dependency key: concurrent sessions share one. */
-  #bundling = new Map<string, Promise<{ manifest: BundleManifest; cached: boolean }>>();
+  private readonly bundler = new NpmBundler({
+    registry: registryUrl(this.env),
+    store: {
+      readFile: (path) => this.workspace.fs.readFile(path, "utf8").catch(() => null),
+      writeFile: async (path, content) => {
+        await this.workspace.fs.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+        await this.workspace.fs.writeFile(path, content);
+      }
+    },
+    runFiber: (name, fn) => this.runFiber(name, fn)
+  });
 
   #audit?: AuditLog;
   #policy?: TierPolicy;
@@ -251,46 +259,9 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   // ── Tiers 2–3: npm bundles and the browser (RPC for this user's facets) ──
 
-  /**
-   * Fetches and bundles the packages `code` imports, or finds them in the
-   * workspace cache. Runs in a fiber (keyed by the dependency digest) so the
-   * object stays alive while it works; the cache is content-addressed and its
-   * manifest written last, so after a crash the next call simply resumes.
-   */
-  async npmBundle(code: string, versions: Record<string, string>): Promise<NpmBundleOutcome> {
-    try {
-      return await this.#npmBundle(code, versions);
-    } catch (error) {
-      // Handed back, not thrown: a refusal is an answer, not a crash of the RPC.
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
-  }
-
-  async #npmBundle(code: string, versions: Record<string, string>): Promise<{ manifest: BundleManifest; cached: boolean }> {
-    const deps = await dependencySet(code, versions);
-    const registry = registryUrl(this.env);
-    const running = this.#bundling.get(deps.key);
-    if (running) return running;
-    const job = this.runFiber(`npm-bundle:${deps.key}`, async (fiber) => {
-      fiber.stash({ key: deps.key, packages: deps.packages });
-      // The fiber itself settles; a failure is handed back and thrown to the caller below.
-      return ensureBundle(deps, registry, {
-        readFile: (path) => this.workspace.fs.readFile(path, "utf8").catch(() => null),
-        writeFile: async (path, content) => {
-          await this.workspace.fs.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-          await this.workspace.fs.writeFile(path, content);
-        }
-      }).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }));
-    }).then((outcome) => {
-      if ("failed" in outcome) throw new Error(outcome.failed);
-      return outcome;
-    });
-    this.#bundling.set(deps.key, job);
-    try {
-      return await job;
-    } finally {
-      this.#bundling.delete(deps.key);
-    }
+  /** Tier 2: the packages `code` imports, bundled or found in the workspace cache (src/ladder/npm-bundler.ts). */
+  npmBundle(code: string, versions: Record<string, string>): Promise<NpmBundleOutcome> {
+    return this.bundler.bundle(code, versions);
   }
 
   async browserAction(sessionId: string, action: BrowserAction): Promise<BrowserResult> {
@@ -519,19 +490,8 @@ export class Assistant extends Agent<Env, AssistantState> {
   }
 
   /** send_email, called by a conversation's tool after any approval it needed. */
-  async sendEmailFromTool(mail: { key: string; to: string; subject: string; text: string; session: string }): Promise<SendToolResult> {
-    let to: string;
-    try {
-      to = normalizeAddress(mail.to);
-    } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
-    const from = await this.emailAddress();
-    const record = await sendOnce(this.env, this.inbox.ledger, this.inbox.settings.all(from).sendLimitPerHour, from, { ...mail, to });
-    if (record.status !== "sent") return { ok: false, error: `not sent (${record.status}): ${record.detail}` };
-    this.inbox.ledger.recordOutboundId(record.messageId, mail.session, from, mail.subject);
-    if (record.providerMessageId) this.inbox.ledger.recordOutboundId(record.providerMessageId, mail.session, from, mail.subject);
-    return { ok: true, status: "sent", to, messageId: record.messageId };
+  sendEmailFromTool(mail: { key: string; to: string; subject: string; text: string; session: string }): Promise<SendToolResult> {
+    return sendFromTool(this, this.inbox, mail);
   }
 
   async createChannelSession(title: string, channel: Channel): Promise<string> {
@@ -562,7 +522,11 @@ export class Assistant extends Agent<Env, AssistantState> {
   // ── Scheduled tasks (src/schedules) ───────────────────────────────
 
   #tasks?: TaskService;
-  #wakeChain: Promise<void> = Promise.resolve();
+  readonly #wake = new TaskWake({
+    listSchedules: () => this.listSchedules(),
+    cancelSchedule: (id) => this.cancelSchedule(id),
+    schedule: (when) => this.schedule(when, WAKE_CALLBACK)
+  });
 
   private get taskService(): TaskService {
     this.#tasks ??= new TaskService({
@@ -570,7 +534,7 @@ export class Assistant extends Agent<Env, AssistantState> {
       now: () => clock.now(),
       zone: () => this.settings.all().timeZone,
       transact: (fn) => this.ctx.storage.transactionSync(fn),
-      armWake: (next) => this.armTaskWake(next),
+      armWake: (next) => this.#wake.arm(next),
       createTaskSession: (title) => this.createChannelSession(title, "schedule"),
       sessionExists: (id) => this.dynamicAgents.has(Conversation.name, id),
       conversation: async (id) => (await this.dynamicAgents.get(Conversation, id)) as unknown as TaskConversation,
@@ -586,44 +550,9 @@ export class Assistant extends Agent<Env, AssistantState> {
     return this.#tasks;
   }
 
-  /**
-   * Email delivery for task results: to the owner's first verified address,
-   * once per occurrence (the email ledger keys sends). With no owner address or
-   * no mail binding, results go to the web app with a note saying why.
-   */
+  /** Task results by email to the owner (src/channels/email/send.ts); null → the web app, with a note. */
   protected taskEmailSender(): EmailSender | null {
-    const to = this.inbox.settings.ownerAddresses()[0];
-    if (!to || !(mailTransport.current ?? this.env.EMAIL)) return null;
-    return {
-      send: async ({ key, subject, text }) => {
-        const from = await this.emailAddress();
-        const limit = this.inbox.settings.all(from).sendLimitPerHour;
-        const record = await sendOnce(this.env, this.inbox.ledger, limit, from, { key: `task:${key}`, to, subject, text });
-        if (record.status !== "sent") throw new Error(`the result email was not sent (${record.status}): ${record.detail}`);
-      }
-    };
-  }
-
-  /**
-   * At most one wake-up row, at the next due occurrence or retry; none when
-   * nothing is due. Serialized so concurrent changes cannot leave two.
-   */
-  private armTaskWake(next: () => number | null): Promise<void> {
-    this.#wakeChain = this.#wakeChain.then(async () => {
-      const at = next();
-      const want = at === null ? null : Math.floor(at / 1000);
-      let kept = false;
-      for (const row of await this.listSchedules()) {
-        if (row.callback !== "onTaskWake") continue;
-        if (!kept && row.time === want && row.time * 1000 > Date.now()) {
-          kept = true;
-          continue;
-        }
-        await this.cancelSchedule(row.id);
-      }
-      if (at !== null && !kept) await this.schedule(new Date(Math.max(at, Date.now())), "onTaskWake");
-    }).catch((error: unknown) => console.error("could not arm the task wake-up", error));
-    return this.#wakeChain;
+    return ownerMailSender(this, this.inbox);
   }
 
   /** The one schedule callback: claims due occurrences and starts them. */

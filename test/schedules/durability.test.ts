@@ -151,7 +151,8 @@ describe("failures", () => {
     // Back to the regular schedule.
     expect((await waitForWakes(assistant, [Date.parse("2027-06-02T09:00:00Z")])).wakes).toEqual([Date.parse("2027-06-02T09:00:00Z")]);
     expect(model.calls.length).toBeGreaterThanOrEqual(3);
-  });
+    // Three failing turns (each with the AI SDK's own retries) can outlast the default under load.
+  }, 120_000);
 });
 
 describe("zero cost when idle", () => {

@@ -41,7 +41,7 @@ export async function fireWake(stub: AssistantStub, taskIds: string[] = [], dueA
 }
 
 /** Waits until `test` holds for the task (runs finish asynchronously, in fibers). */
-export async function waitForTask(stub: AssistantStub, id: string, test: (t: TaskView) => boolean, timeoutMs = 15_000): Promise<TaskView> {
+export async function waitForTask(stub: AssistantStub, id: string, test: (t: TaskView) => boolean, timeoutMs = 60_000): Promise<TaskView> {
   const deadline = Date.now() + timeoutMs;
   let last: TaskView | undefined;
   while (Date.now() < deadline) {
