@@ -42,7 +42,7 @@ export function ChatList({ sessions, activeId, onChoose, onCreate, onRename, onD
 const CHANNEL_BADGES: Record<Channel, { icon: string; label: string }> = {
   web: { icon: "", label: "" },
   email: { icon: "✉", label: "email" },
-  schedule: { icon: "⏰", label: "scheduled task" },
+  schedule: { icon: "◷", label: "scheduled task" },
   voice: { icon: "☎", label: "voice" }
 };
 

@@ -68,10 +68,6 @@ export function TasksView({ directory, link, onOpenChat }: { directory: Director
       <h2>Scheduled tasks</h2>
       <p className="muted">The agent runs each prompt on its schedule as a full turn in the task's own chat, and tells you the result here.</p>
       <Notifications directory={directory} onOpenChat={onOpenChat} />
-      <section className="settings-section" aria-labelledby="new-task-heading">
-        <h3 id="new-task-heading">New task</h3>
-        <TaskForm disabled={disabled} onSubmit={create} />
-      </section>
       {problem && (
         <p className="problem" role="alert">
           {problem}
@@ -92,6 +88,10 @@ export function TasksView({ directory, link, onOpenChat }: { directory: Director
           ))}
         </ul>
       )}
+      <section className="settings-section" aria-labelledby="new-task-heading">
+        <h3 id="new-task-heading">New task</h3>
+        <TaskForm disabled={disabled} onSubmit={create} />
+      </section>
     </div>
   );
 }
