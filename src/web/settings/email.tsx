@@ -209,12 +209,14 @@ function UnknownSenders({ value, save }: { value: "refuse" | "hold"; save: (poli
     }
   };
   return (
-    <div className="email-part email-row">
-      <label htmlFor="email-unknown">Mail from anyone else</label>
-      <select id="email-unknown" value={current} onChange={(e) => void choose(e.target.value)}>
-        <option value="refuse">Refuse it</option>
-        <option value="hold">Hold it for my review</option>
-      </select>
+    <div className="email-part">
+      <div className="email-row">
+        <label htmlFor="email-unknown">Mail from anyone else</label>
+        <select id="email-unknown" value={current} onChange={(e) => void choose(e.target.value)}>
+          <option value="refuse">Refuse it</option>
+          <option value="hold">Hold it for my review</option>
+        </select>
+      </div>
       <Outcome problem={problem} status={null} />
     </div>
   );
@@ -239,12 +241,14 @@ function SendLimit({ value, save }: { value: number; save: (perHour: number) => 
     }
   };
   return (
-    <form className="email-part email-row" noValidate onSubmit={(e) => void submit(e)}>
-      <label htmlFor="email-limit">Emails the agent may send per hour</label>
-      <input id="email-limit" type="number" min={0} max={1000} step={1} inputMode="numeric" value={draft} onChange={(e) => setDraft(e.target.value)} className="email-limit" />
-      <button type="submit" disabled={draft === String(value) && !problem}>
-        Save
-      </button>
+    <form className="email-part" noValidate onSubmit={(e) => void submit(e)}>
+      <div className="email-row">
+        <label htmlFor="email-limit">Emails the agent may send per hour</label>
+        <input id="email-limit" type="number" min={0} max={1000} step={1} inputMode="numeric" value={draft} onChange={(e) => setDraft(e.target.value)} className="email-limit" />
+        <button type="submit" disabled={draft === String(value) && !problem}>
+          Save
+        </button>
+      </div>
       <Outcome problem={problem} status={status} />
     </form>
   );

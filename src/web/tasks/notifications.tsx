@@ -45,7 +45,7 @@ export function Notifications({ directory, onOpenChat }: { directory: Directory;
               <time className="muted" dateTime={new Date(n.createdAt).toISOString()}>
                 {localTime(n.createdAt)}
               </time>
-              <p className="notification-body">{shorten(n.body, 400)}</p>
+              <p className="notification-body">{shorten(n.body, 400, true)}</p>
               {n.sessionId && (
                 <button type="button" className="small" onClick={() => void open(n)}>
                   Open chat

@@ -25,7 +25,8 @@ export function describeRun(run: RunView): string {
   return `${RUN_STATUS[run.status]}${flags ? ` (${flags})` : ""}${detail ? `: ${shorten(detail, 160)}` : ""}`;
 }
 
-export function shorten(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+/** Cuts to `max` characters; one line unless `keepLines` (a notification keeps its paragraphs). */
+export function shorten(text: string, max: number, keepLines = false): string {
+  const flat = keepLines ? text.replace(/\n{3,}/g, "\n\n").trim() : text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
