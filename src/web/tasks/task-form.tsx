@@ -56,7 +56,12 @@ export function TaskForm({ task, disabled, onSubmit, onCancel }: TaskFormProps) 
   };
 
   return (
-    <form className="task-form" onSubmit={(e) => void submit(e)} aria-label={task ? `Edit ${task.title}` : "New task"}>
+    <form
+      className="task-form"
+      onSubmit={(e) => void submit(e)}
+      onKeyDown={(e) => e.key === "Escape" && onCancel?.()}
+      aria-label={task ? `Edit ${task.title}` : "New task"}
+    >
       <label htmlFor={`${id}-when`}>Schedule</label>
       <input
         id={`${id}-when`}
