@@ -39,7 +39,7 @@ export function ChatList({ sessions, activeId, onChoose, onCreate, onRename, onD
 }
 
 /** Chats that did not start in this app say where they came from; all of them can be continued here. */
-const CHANNEL_BADGES: Record<Channel, { icon: string; label: string }> = {
+const CHANNEL_BADGES: Partial<Record<Channel, { icon: string; label: string }>> = {
   web: { icon: "", label: "" },
   email: { icon: "✉", label: "email" },
   schedule: { icon: "◷", label: "scheduled task" },
@@ -108,8 +108,8 @@ function ChatItem({
           <span className="session-title">{session.title}</span>
           {session.channel !== "web" && (
             <span className="session-channel" data-channel={session.channel}>
-              <span aria-hidden="true">{CHANNEL_BADGES[session.channel].icon} </span>
-              {CHANNEL_BADGES[session.channel].label}
+              <span aria-hidden="true">{CHANNEL_BADGES[session.channel]?.icon ?? "•"} </span>
+              {CHANNEL_BADGES[session.channel]?.label ?? session.channel}
             </span>
           )}
           <span className="session-preview">{session.preview || "No messages yet"}</span>

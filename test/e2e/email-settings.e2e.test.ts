@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { WAIT, launch, newPage, screenshot } from "./browser";
+import { WAIT, app, launch, newPage, screenshot } from "./browser";
 
 const OWNER = "e2e-owner@example.com";
 
@@ -81,6 +81,40 @@ describe("email settings", () => {
     expect(await owners().locator("li").count()).toBe(before);
     expect(await owners().innerText()).toContain(OWNER);
     expect(await owners().innerText()).not.toContain("not an address");
+  });
+
+  test("mail from that address becomes a chat marked ✉ email, which the owner continues from the web", async () => {
+    const to = await region().getByLabel("Your agent's address").innerText();
+    const subject = `E2E thread ${Date.now()}`;
+    const raw = [
+      "Authentication-Results: mx.local; dkim=pass header.d=example.com; spf=pass smtp.mailfrom=" + OWNER + "; dmarc=pass header.from=example.com",
+      `From: Owner <${OWNER}>`,
+      `To: ${to}`,
+      `Subject: ${subject}`,
+      `Message-ID: <${crypto.randomUUID()}@example.com>`,
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "/ls",
+      ""
+    ].join("\r\n");
+    const res = await fetch(`${inject("baseURL")}/cdn-cgi/handler/email?${new URLSearchParams({ from: OWNER, to })}`, { method: "POST", body: raw });
+    expect(res.ok, await res.text()).toBe(true);
+
+    const chat = page.getByRole("navigation", { name: "Steward" }).locator("li.session-item").filter({ hasText: subject });
+    await chat.waitFor(WAIT);
+    expect(await chat.locator(".session-channel").innerText()).toContain("email");
+    await chat.locator("button.session").click();
+    const ui = app(page);
+    await expect.poll(() => ui.userMessages().count(), WAIT).toBeGreaterThan(0);
+    await ui.send("/ls");
+    await expect.poll(() => ui.toolCard("ls").last().getAttribute("data-state"), WAIT).toBe("complete");
+
+    // Leave the shared user's chat list as it was.
+    await chat.getByRole("button", { name: /^Delete / }).click();
+    await chat.getByRole("button", { name: "Delete", exact: true }).click();
+    await chat.waitFor({ state: "detached", ...WAIT });
+    await openSettings();
   });
 
   test("a send limit out of range is refused in words and the stored one stays", async () => {

@@ -163,6 +163,7 @@ function ListEditor({
   pick: (settings: EmailSettings) => string[];
   save: (entries: string[]) => Promise<EmailSettings>;
 }) {
+  const [stored, setStored] = useState(entries);
   const [draft, setDraft] = useState(entries.join("\n"));
   const [problem, setProblem] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -173,6 +174,7 @@ function ListEditor({
       const lines = draft.split(/[\n,]/).map((l) => l.trim()).filter(Boolean);
       const next = await save(lines);
       const kept = pick(next);
+      setStored(kept);
       setDraft(kept.join("\n"));
       setProblem(null);
       setStatus(kept.length === 0 ? "Saved: nobody else." : `Saved: ${kept.length} ${kept.length === 1 ? "entry" : "entries"}.`);
@@ -188,7 +190,7 @@ function ListEditor({
       </span>
       <textarea id={id} rows={3} value={draft} aria-describedby={`${id}-help`} onChange={(e) => setDraft(e.target.value)} />
       <div className="email-row">
-        <button type="submit" disabled={draft === entries.join("\n")}>
+        <button type="submit" disabled={draft === stored.join("\n")}>
           Save
         </button>
       </div>
@@ -223,6 +225,7 @@ function UnknownSenders({ value, save }: { value: "refuse" | "hold"; save: (poli
 }
 
 function SendLimit({ value, save }: { value: number; save: (perHour: number) => Promise<EmailSettings> }) {
+  const [stored, setStored] = useState(value);
   const [draft, setDraft] = useState(String(value));
   const [problem, setProblem] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -233,6 +236,7 @@ function SendLimit({ value, save }: { value: number; save: (perHour: number) => 
     if (draft.trim() === "" || !Number.isInteger(n)) return setProblem("The send limit must be a whole number of emails per hour.");
     try {
       const next = await save(n);
+      setStored(next.sendLimitPerHour);
       setDraft(String(next.sendLimitPerHour));
       setProblem(null);
       setStatus(`Saved: at most ${next.sendLimitPerHour} per hour.`);
@@ -245,7 +249,7 @@ function SendLimit({ value, save }: { value: number; save: (perHour: number) => 
       <div className="email-row">
         <label htmlFor="email-limit">Emails the agent may send per hour</label>
         <input id="email-limit" type="number" min={0} max={1000} step={1} inputMode="numeric" value={draft} onChange={(e) => setDraft(e.target.value)} className="email-limit" />
-        <button type="submit" disabled={draft === String(value) && !problem}>
+        <button type="submit" disabled={draft === String(stored) && !problem}>
           Save
         </button>
       </div>
