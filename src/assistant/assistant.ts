@@ -427,6 +427,13 @@ export class Assistant extends Agent<Env, AssistantState> {
     return this.getEmailSettings();
   }
 
+  /** The signed-in owner removes one of their addresses (the web app's Email settings). */
+  @callable()
+  async removeOwnerEmailAddress(address: string): Promise<EmailSettings> {
+    if (!this.inbox.settings.removeOwnerAddress(address)) throw new Error(`${address} is not one of your addresses`);
+    return this.getEmailSettings();
+  }
+
   @callable()
   async setEmailAllowedSenders(entries: string[]): Promise<EmailSettings> {
     this.inbox.settings.setAllowedSenders(entries);

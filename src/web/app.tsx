@@ -10,6 +10,7 @@ import { useRoute } from "./route";
 import type { Route } from "./route";
 import { SettingsView } from "./settings";
 import { ChatList } from "./sidebar";
+import { TasksView } from "./tasks";
 import type { Link } from "./status";
 
 const ACTIVE_KEY = "steward.activeSession";
@@ -18,6 +19,7 @@ const VIEWS: Array<{ view: Route["view"]; label: string }> = [
   { view: "chat", label: "Chat" },
   { view: "files", label: "Files" },
   { view: "audit", label: "Audit" },
+  { view: "tasks", label: "Tasks" },
   { view: "settings", label: "Settings" }
 ];
 
@@ -92,6 +94,7 @@ export function App() {
 
   const active = sessions?.find((s) => s.id === activeId);
   const me = useMe();
+  const unread = directory.state?.notifications?.length ?? 0;
   const title = route.view === "chat" ? (active?.title ?? "") : (VIEWS.find((v) => v.view === route.view)?.label ?? "");
 
   return (
@@ -129,6 +132,12 @@ export function App() {
                 onClick={() => setNavOpen(false)}
               >
                 {label}
+                {view === "tasks" && unread > 0 && (
+                  <span className="count">
+                    <span aria-hidden="true">{unread}</span>
+                    <span className="visually-hidden">, {unread === 1 ? "1 unread result" : `${unread} unread results`}</span>
+                  </span>
+                )}
               </a>
             </li>
           ))}
@@ -169,6 +178,7 @@ export function App() {
             <FilesView directory={directory} link={link} path={route.path} onOpen={(path) => go({ view: "files", path: path?.replace(/^\/workspace\/?/, "") || null }, true)} />
           )}
           {route.view === "audit" && <AuditView directory={directory} link={link} sessions={sessions ?? []} />}
+          {route.view === "tasks" && <TasksView directory={directory} link={link} onOpenChat={(id) => openChat(id)} />}
           {route.view === "settings" && <SettingsView directory={directory} link={link} />}
         </ErrorBoundary>
       </main>

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
 
-/** Where the page is: one of four views; for chats, which one. Kept in the URL hash so reloads and links keep it. */
+/** Where the page is: one of five views; for chats, which one. Kept in the URL hash so reloads and links keep it. */
 export type Route =
   | { view: "chat"; chatId: string | null }
   /** `path` is relative to /workspace, as in the hash: #/files/notes/a.md */
   | { view: "files"; path: string | null }
   | { view: "audit" }
+  | { view: "tasks" }
   | { view: "settings" };
 
 export function parseRoute(hash: string): Route {
@@ -13,6 +14,7 @@ export function parseRoute(hash: string): Route {
   const tail = rest.map(decodeURIComponent).join("/");
   if (view === "files") return { view: "files", path: tail || null };
   if (view === "audit") return { view: "audit" };
+  if (view === "tasks") return { view: "tasks" };
   if (view === "settings") return { view: "settings" };
   return { view: "chat", chatId: tail || null };
 }

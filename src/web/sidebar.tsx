@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
-import type { SessionSummary } from "../assistant/sessions";
+import type { Channel, SessionSummary } from "../assistant/sessions";
 
 interface SidebarProps {
   sessions: SessionSummary[] | undefined;
@@ -37,6 +37,14 @@ export function ChatList({ sessions, activeId, onChoose, onCreate, onRename, onD
     </section>
   );
 }
+
+/** Chats that did not start in this app say where they came from; all of them can be continued here. */
+const CHANNEL_BADGES: Partial<Record<Channel, { icon: string; label: string }>> = {
+  web: { icon: "", label: "" },
+  email: { icon: "✉", label: "email" },
+  schedule: { icon: "◷", label: "scheduled task" },
+  voice: { icon: "☎", label: "voice" }
+};
 
 type Mode = "idle" | "renaming" | "confirm-delete";
 
@@ -98,7 +106,12 @@ function ChatItem({
           onClick={() => onChoose(session.id)}
         >
           <span className="session-title">{session.title}</span>
-          {session.channel !== "web" && <span className="session-channel">{session.channel}</span>}
+          {session.channel !== "web" && (
+            <span className="session-channel" data-channel={session.channel}>
+              <span aria-hidden="true">{CHANNEL_BADGES[session.channel]?.icon ?? "•"} </span>
+              {CHANNEL_BADGES[session.channel]?.label ?? session.channel}
+            </span>
+          )}
           <span className="session-preview">{session.preview || "No messages yet"}</span>
         </button>
       )}

@@ -53,9 +53,14 @@ export function app(page: Page) {
     toolCard: (name: string) => messageLog().getByRole("region", { name: `Tool call ${name}` }),
     assistantMessages: () => messageLog().getByRole("article", { name: "Steward said" }),
     userMessages: () => messageLog().getByRole("article", { name: "You said" }),
-    /** Opens one of the four views from the navigation. */
-    async view(name: "Chat" | "Files" | "Audit" | "Settings") {
-      await nav().getByRole("link", { name, exact: true }).click();
+    /** Opens one of the views from the navigation (Tasks may carry an unread count in its name). */
+    async view(name: "Chat" | "Files" | "Audit" | "Tasks" | "Settings") {
+      await nav().getByRole("link", { name: new RegExp(`^${name}(\\W|$)`) }).click();
+    },
+    /** The Tasks link's unread count, 0 when it shows none. */
+    async unread(): Promise<number> {
+      const count = nav().getByRole("link", { name: /^Tasks/ }).locator(".count [aria-hidden]");
+      return (await count.count()) === 0 ? 0 : Number(await count.innerText());
     },
     /** Types a message and presses Enter once the chat is connected and idle. */
     async send(text: string) {

@@ -50,6 +50,14 @@ export class EmailSettingsStore {
     this.add("owner", normalizeAddress(address));
   }
 
+  /** The owner takes back one of their addresses (e.g. a typo); false when it was not on the list. */
+  removeOwnerAddress(address: unknown): boolean {
+    const entry = normalizeAddress(address);
+    if (!this.list("owner").includes(entry)) return false;
+    this.sql.exec(`DELETE FROM steward_email_list WHERE kind = 'owner' AND entry = ?`, entry);
+    return true;
+  }
+
   setAllowedSenders(entries: unknown): void {
     this.replace("sender", validEntries(entries, "allowed senders", true));
   }

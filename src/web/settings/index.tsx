@@ -1,6 +1,7 @@
 import type { ComponentType } from "react";
 import type { Directory } from "../directory";
 import type { Link } from "../status";
+import { EmailSection } from "./email";
 import { ModelSection } from "./model";
 import { PermissionsSection } from "./permissions";
 import { TimeZoneSection } from "./time-zone";
@@ -17,7 +18,8 @@ export interface SettingsSectionProps {
 export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: ComponentType<SettingsSectionProps> }> = [
   { id: "model", title: "Model", Section: ModelSection },
   { id: "permissions", title: "Permissions", Section: PermissionsSection },
-  { id: "time-zone", title: "Time zone", Section: TimeZoneSection }
+  { id: "time-zone", title: "Time zone", Section: TimeZoneSection },
+  { id: "email", title: "Email", Section: EmailSection }
 ];
 
 export function SettingsView({ directory, link }: SettingsSectionProps) {

@@ -46,6 +46,24 @@ describe("email settings", () => {
     expect(await rpc(ws, log, "getEmailSettings")).toEqual(before);
     ws.close();
   });
+
+  it("removes an owner address the owner added; mail from it is then refused, and a bad remove changes nothing", async () => {
+    const sub = crypto.randomUUID();
+    const ws = await connect("/agent", { "Cf-Access-Jwt-Assertion": await accessToken({ sub }) });
+    const log = new FrameLog(ws);
+    const added = await rpc<{ address: string; ownerAddresses: string[] }>(ws, log, "addOwnerEmailAddress", [OWNER]);
+    expect(added.ownerAddresses).toContain(OWNER);
+    await expect(rpc(ws, log, "removeOwnerEmailAddress", ["someone.else@example.com"])).rejects.toThrow("is not one of your addresses");
+    await expect(rpc(ws, log, "removeOwnerEmailAddress", ["not an address"])).rejects.toThrow("not an email address");
+    expect(await rpc(ws, log, "getEmailSettings")).toEqual(added);
+    const removed = await rpc<{ ownerAddresses: string[] }>(ws, log, "removeOwnerEmailAddress", [OWNER.toUpperCase()]);
+    ws.close();
+    expect(removed.ownerAddresses).toEqual(added.ownerAddresses.filter((a) => a !== OWNER));
+
+    const raw = fixture("plain", { TO: added.address, ID: messageId() });
+    const outcome = await deliver(raw, { from: OWNER, to: added.address });
+    expect(outcome.rejected).toMatch(/only takes mail from its owner/);
+  });
 });
 
 describe("send_email outside email sessions", () => {
