@@ -73,6 +73,8 @@ async function timeToInteractive(run) {
   const base = JSON.parse(stripJsonComments(readFileSync(join(ROOT, "wrangler.jsonc"), "utf8")));
   base.main = "../src/server.ts";
   base.assets = { ...base.assets, directory: site };
+  // The copy lives in .wrangler/: relative container images resolve one level up (./Dockerfile → ../Dockerfile).
+  base.containers = base.containers?.map((c) => (c.image?.startsWith("./") ? { ...c, image: `.${c.image}` } : c));
   delete base.$schema;
   writeFileSync(config, JSON.stringify(base, null, 2));
   const port = await freePortPair();
