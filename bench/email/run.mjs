@@ -5,20 +5,22 @@
 // mail directly — both measured in the same run, in alternating blocks.
 // Run with `npm run bench -- email [--emails 120] [--concurrency 4] [--users 4]`.
 // Talks only to 127.0.0.1.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { positive, requireNode22 } from "../lib/cli.mjs";
+import { gitRevision, load1m, machine, runBench, saveResults } from "../lib/harness.mjs";
+import { freePortPair } from "../lib/ports.mjs";
+import { round, stats } from "../lib/stats.mjs";
+import { sleep } from "../lib/time.mjs";
+import { buildOnce, startWrangler, waitReady } from "../lib/wrangler.mjs";
+import { workerdCpuMs as cpuOf } from "../lib/workerd.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, "..", "..");
-const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const CONFIG = "bench/email/wrangler.jsonc";
-const QUIET_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true" };
 const MODES = ["quarantined", "direct"];
 
 const { values: opt } = parseArgs({
@@ -29,45 +31,30 @@ const { values: opt } = parseArgs({
     users: { type: "string", default: "4" }
   }
 });
-const N = positive("emails");
-const WARMUP = positive("warmup", true);
-const CONCURRENCY = positive("concurrency");
-const USERS = positive("users");
-if (Number(process.versions.node.split(".")[0]) < 22) fail("needs Node 22 (wrangler): run it through `npm run bench`");
+const N = positive(opt, "emails");
+const WARMUP = positive(opt, "warmup", true);
+const CONCURRENCY = positive(opt, "concurrency");
+const USERS = positive(opt, "users");
+requireNode22("wrangler");
 
-const port = await freePort();
+const port = await freePortPair();
 const origin = `http://127.0.0.1:${port}`;
 const stateDir = mkdtempSync(join(tmpdir(), "steward-bench-email-"));
 const SOURCE = gitRevision();
 let wrangler;
 let repliesSeen = 0;
-await main();
+await runBench({ stateDir }, async (run) => {
+  wrangler = run.track(startWrangler({ config: CONFIG, port, stateDir, bundle: buildOnce({ config: CONFIG, stateDir }) }));
+  await waitReady(wrangler);
+  saveResults(HERE, await runAll(), printTable);
+});
 
-async function main() {
-  process.on("SIGINT", () => process.exit(130));
-  process.on("SIGTERM", () => process.exit(143));
-  process.on("exit", () => {
-    wrangler?.kill("SIGKILL");
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-  try {
-    wrangler = startWrangler(buildOnce());
-    await waitReady();
-    const results = await runAll();
-    writeFileSync(join(HERE, "last-run.json"), JSON.stringify(results, null, 2) + "\n");
-    printTable(results);
-    console.log("\nwrote bench/email/last-run.json");
-  } catch (error) {
-    console.error(`bench failed: ${error?.stack ?? error}`);
-    if (wrangler) console.error(`--- wrangler log (tail) ---\n${readFileSync(wrangler.log, "utf8").split("\n").slice(-30).join("\n")}`);
-    process.exitCode = 1;
-  } finally {
-    await wrangler?.stop();
-  }
+function workerdCpuMs() {
+  return cpuOf(wrangler);
 }
 
 async function runAll() {
-  const load0 = round(loadavg()[0], 2);
+  const load0 = load1m();
   const users = [];
   for (let i = 0; i < USERS; i++) {
     const owner = `owner${i}@bench.example`;
@@ -98,7 +85,7 @@ async function runAll() {
   return {
     at: new Date().toISOString(),
     source: SOURCE,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "", node: process.version, loadavg1m: { start: load0, end: round(loadavg()[0], 2) } },
+    machine: machine(load0),
     options: { emailsPerMode: N, warmup: WARMUP, concurrency: CONCURRENCY, users: USERS, model: "offline command model" },
     quarantined: q,
     direct: d,
@@ -178,155 +165,4 @@ function printTable(r) {
   console.log(`  ${"latency p95 (ms)".padEnd(26)}${f(r.quarantined.latencyMs.p95)}${f(r.direct.latencyMs.p95)}${f("")}`);
   console.log(`  ${"workerd CPU / email (ms)".padEnd(26)}${f(r.quarantined.workerdCpuMsPerEmail)}${f(r.direct.workerdCpuMsPerEmail)}${f(`+${r.quarantineCost.cpuMsPerEmail}`)}`);
   console.log(`  load average (1 min): ${r.machine.loadavg1m.start} → ${r.machine.loadavg1m.end} on ${r.machine.cpus} CPUs`);
-}
-
-// ── wrangler dev in its own process group ────────────────────────────
-
-/** Bundles once and serves the bundle with --no-bundle: no rebuilds mid-run. */
-function buildOnce() {
-  const outdir = join(stateDir, "build");
-  const { status, stdout, stderr } = spawnSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, "-c", CONFIG], {
-    cwd: ROOT,
-    env: QUIET_ENV,
-    encoding: "utf8",
-    timeout: 180_000
-  });
-  if (status !== 0) throw new Error(`bundling failed (exit ${status}):\n${stdout}\n${stderr}`);
-  return join(outdir, "worker.js");
-}
-
-function startWrangler(bundle) {
-  const log = join(stateDir, "wrangler.log");
-  const fd = openSync(log, "a");
-  const args = [
-    WRANGLER, "dev", bundle, "--no-bundle",
-    "-c", CONFIG,
-    "--ip", "127.0.0.1", "--port", String(port),
-    "--inspector-ip", "127.0.0.1", "--inspector-port", String(port + 1),
-    "--persist-to", join(stateDir, "state"),
-    "--show-interactive-dev-session=false"
-  ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", fd, fd], env: QUIET_ENV });
-  let exited = false;
-  let stopped = false;
-  child.on("exit", () => (exited = true));
-  const kill = (signal) => {
-    if (stopped) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      /* already gone */
-    }
-  };
-  return {
-    pgid: child.pid,
-    log,
-    exited: () => exited,
-    kill,
-    async stop() {
-      kill("SIGTERM");
-      for (let i = 0; i < 50 && groupPids().length; i++) await sleep(100);
-      kill("SIGKILL");
-      stopped = true;
-    }
-  };
-}
-
-async function waitReady() {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (wrangler.exited()) throw new Error("wrangler dev exited during startup");
-    const status = await fetch(`${origin}/api/me`).then((r) => r.status, () => 0);
-    if (status === 401) return;
-    await sleep(250);
-  }
-  throw new Error("wrangler dev was not ready within 60 s");
-}
-
-function groupPids() {
-  const pids = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === wrangler.pgid) pids.push(Number(entry));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return pids;
-}
-
-/** CPU of the workerd that hosts the Durable Objects (not the proxy on the public port). */
-function workerdCpuMs() {
-  const pids = groupPids().filter((pid) => {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      return cmd[0]?.endsWith("/workerd") && !cmd.includes(`--socket-addr=entry=127.0.0.1:${port}`);
-    } catch {
-      return false;
-    }
-  });
-  if (pids.length !== 1) throw new Error(`expected one runtime workerd in wrangler's group, found ${pids.length}`);
-  const stat = readFileSync(`/proc/${pids[0]}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-// ── Small helpers ────────────────────────────────────────────────────
-
-function gitRevision() {
-  try {
-    return execFileSync("git", ["describe", "--always", "--dirty", "--exclude=*"], { cwd: ROOT, encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-}
-
-function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  return { n: sorted.length, p50: round(at(0.5), 1), p95: round(at(0.95), 1), mean: round(mean, 1), max: round(sorted.at(-1), 1) };
-}
-
-async function freePort() {
-  for (let i = 0; i < 20; i++) {
-    const port = await new Promise((resolve, reject) => {
-      const srv = createServer().once("error", reject);
-      srv.listen(0, "127.0.0.1", () => {
-        const { port } = srv.address();
-        srv.close(() => resolve(port));
-      });
-    }).catch(() => 0);
-    if (port && port < 65535 && (await portFree(port)) && (await portFree(port + 1))) return port;
-  }
-  throw new Error("no free loopback port pair");
-}
-
-function portFree(port) {
-  return new Promise((resolve) => {
-    const srv = createServer().once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-function positive(name, zeroOk = false) {
-  const n = Number(opt[name]);
-  if (!Number.isInteger(n) || n < (zeroOk ? 0 : 1) || n > 100_000) fail(`--${name} must be an integer${zeroOk ? " ≥ 0" : " ≥ 1"}`);
-  return n;
-}
-
-function fail(message) {
-  console.error(message);
-  process.exit(2);
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function round(n, digits) {
-  return Math.round(n * 10 ** digits) / 10 ** digits;
 }

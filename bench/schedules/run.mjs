@@ -4,24 +4,25 @@
 // Agents SDK `this.schedule(date)` callback (the floor) due at one instant too.
 // Run with `npm run bench -- schedules [--users 100] [--tasks 10] [--lead 60]`.
 // Talks only to 127.0.0.1; the Access key is generated per run.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { SignJWT, exportJWK, generateKeyPair } from "jose";
+import { agentClient, rpc } from "../lib/agent-client.mjs";
+import { createAccess } from "../lib/auth.mjs";
+import { fail, positive, requireNode22 } from "../lib/cli.mjs";
+import { gitRevision, load1m, machine, runBench, saveResults } from "../lib/harness.mjs";
+import { freePortPair } from "../lib/ports.mjs";
+import { round, stats as statsOf } from "../lib/stats.mjs";
+import { sleep } from "../lib/time.mjs";
+import { buildOnce, startWrangler, waitReady } from "../lib/wrangler.mjs";
+import { workerdCpuMs as cpuOf } from "../lib/workerd.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, "..", "..");
-const ISSUER = "https://steward-bench.cloudflareaccess.com";
-const AUDIENCE = "steward-bench";
 const TIMEOUT_MS = 60_000; // any single socket open or RPC (the runtime is saturated while tasks run)
-const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const CONFIG = "bench/schedules/wrangler.jsonc";
-const QUIET_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true" };
 /** A cheap command: one tool call and one rendered answer, no Dynamic Worker. */
 const PROMPT = "/tiers";
 
@@ -34,52 +35,32 @@ const { values: opt } = parseArgs({
     deadline: { type: "string", default: "900" } // seconds after the due instant to wait for every run
   }
 });
-const USERS = positive("users");
-const TASKS = positive("tasks");
-const LEAD_S = positive("lead");
-const CONCURRENCY = positive("concurrency");
-const DEADLINE_S = positive("deadline");
+const USERS = positive(opt, "users");
+const TASKS = positive(opt, "tasks");
+const LEAD_S = positive(opt, "lead");
+const CONCURRENCY = positive(opt, "concurrency");
+const DEADLINE_S = positive(opt, "deadline");
 if (TASKS > 50) fail("--tasks must be at most 50 (the per-user task limit)");
-if (Number(process.versions.node.split(".")[0]) < 22) fail("needs Node 22 (wrangler, global WebSocket): run it through `npm run bench`");
+requireNode22("wrangler, global WebSocket");
 
-const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
-const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "bench", alg: "RS256", use: "sig" }] };
-const tokens = new Map();
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
+const access = await createAccess();
+const port = await freePortPair();
+const { open } = agentClient({ port, token: access.token, timeoutMs: TIMEOUT_MS });
 const stateDir = mkdtempSync(join(tmpdir(), "steward-bench-schedules-"));
 const SOURCE = gitRevision();
 let wrangler;
 let pollTimeouts = 0; // polls that timed out while the runtime was busy (retried)
-await main();
-
-async function main() {
-  process.on("SIGINT", () => process.exit(130));
-  process.on("SIGTERM", () => process.exit(143));
-  process.on("exit", () => {
-    wrangler?.kill("SIGKILL");
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-  try {
-    wrangler = startWrangler(buildOnce());
-    await waitReady();
-    const results = await runAll();
-    writeFileSync(join(HERE, "last-run.json"), JSON.stringify(results, null, 2) + "\n");
-    printTable(results);
-    console.log("\nwrote bench/schedules/last-run.json");
-    if (!results.steward.exactlyOnce || !results.bare.exactlyOnce) process.exitCode = 1;
-  } catch (error) {
-    console.error(`bench failed: ${error?.stack ?? error}`);
-    if (wrangler) console.error(`--- wrangler log (tail) ---\n${readFileSync(wrangler.log, "utf8").split("\n").slice(-30).join("\n")}`);
-    process.exitCode = 1;
-  } finally {
-    await wrangler?.stop();
-  }
-}
+await runBench({ stateDir }, async (run) => {
+  wrangler = run.track(startWrangler({ config: CONFIG, port, stateDir, bundle: buildOnce({ config: CONFIG, stateDir }), vars: access.vars }));
+  await waitReady(wrangler);
+  const results = await runAll();
+  saveResults(HERE, results, printTable);
+  if (!results.steward.exactlyOnce || !results.bare.exactlyOnce) process.exitCode = 1;
+});
 
 async function runAll() {
   const runId = randomUUID().slice(0, 8);
-  const load0 = round(loadavg()[0], 2);
+  const load0 = load1m();
   const users = Array.from({ length: USERS }, (_, i) => `sched-${runId}-${i}`);
 
   // ── Steward: every user creates TASKS one-off tasks due at `due` ──
@@ -142,7 +123,7 @@ async function runAll() {
   return {
     at: new Date().toISOString(),
     source: SOURCE,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "", node: process.version, loadavg1m: { start: load0, end: round(loadavg()[0], 2) } },
+    machine: machine(load0),
     options: { users: USERS, tasks: TASKS, leadSeconds: LEAD_S, concurrency: CONCURRENCY, prompt: PROMPT },
     steward: {
       occurrences: USERS * TASKS,
@@ -198,149 +179,13 @@ async function waitAll(names, read, since, path = () => "/agent") {
   return out;
 }
 
-// ── Protocol ─────────────────────────────────────────────────────────
-
-async function open(path, sub) {
-  const token = await accessToken(sub);
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: { Origin: origin, "Cf-Access-Jwt-Assertion": token } });
-  const handlers = new Map();
-  ws.addEventListener("message", (event) => {
-    if (typeof event.data !== "string") return;
-    const frame = JSON.parse(event.data);
-    if (typeof frame.id === "string") handlers.get(frame.id)?.(frame);
-  });
-  await withTimeout(
-    new Promise((resolve, reject) => {
-      ws.addEventListener("open", resolve, { once: true });
-      ws.addEventListener("error", () => reject(new Error(`WebSocket ${path} failed to open`)), { once: true });
-    }),
-    `open ${path}`
-  );
-  return { ws, handlers, path, close: () => ws.close() };
-}
-
-function rpc(conn, method, args) {
-  const id = randomUUID();
-  const done = new Promise((resolve, reject) => {
-    conn.handlers.set(id, (frame) => {
-      if (frame.type !== "rpc") return;
-      if (!frame.success) reject(new Error(`${method}: ${frame.error}`));
-      else if (frame.done !== false) resolve(frame.result);
-    });
-  });
-  conn.ws.send(JSON.stringify({ type: "rpc", id, method, args }));
-  return withTimeout(done, `rpc ${method} on ${conn.path}`).finally(() => conn.handlers.delete(id));
-}
-
-async function accessToken(sub) {
-  if (!tokens.has(sub)) {
-    tokens.set(
-      sub,
-      await new SignJWT({ email: `${sub}@bench.invalid`, type: "app" })
-        .setProtectedHeader({ alg: "RS256", kid: "bench" })
-        .setSubject(sub)
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime("2h")
-        .sign(privateKey)
-    );
-  }
-  return tokens.get(sub);
-}
-
-// ── wrangler dev in its own process group (as bench/turn-overhead) ────
-
-function buildOnce() {
-  const outdir = join(stateDir, "build");
-  const { status, stdout, stderr } = spawnSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, "-c", CONFIG], {
-    cwd: ROOT,
-    env: QUIET_ENV,
-    encoding: "utf8",
-    timeout: 180_000
-  });
-  if (status !== 0) throw new Error(`bundling failed (exit ${status}):\n${stdout}\n${stderr}`);
-  return join(outdir, "worker.js");
-}
-
-function startWrangler(bundle) {
-  const log = join(stateDir, "wrangler.log");
-  const fd = openSync(log, "a");
-  const args = [
-    WRANGLER, "dev", bundle, "--no-bundle", "-c", CONFIG,
-    "--ip", "127.0.0.1", "--port", String(port),
-    "--inspector-ip", "127.0.0.1", "--inspector-port", String(port + 1),
-    "--persist-to", join(stateDir, "state"),
-    "--show-interactive-dev-session=false",
-    "--var", `ACCESS_JWKS:${JSON.stringify(jwks)}`,
-    "--var", `ACCESS_TEAM_DOMAIN:${ISSUER}`,
-    "--var", `ACCESS_AUD:${AUDIENCE}`
-  ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", fd, fd], env: QUIET_ENV });
-  let exited = false;
-  let stopped = false;
-  child.on("exit", () => (exited = true));
-  const kill = (signal) => {
-    if (stopped) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      /* already gone */
-    }
-  };
-  return {
-    pgid: child.pid,
-    log,
-    exited: () => exited,
-    kill,
-    async stop() {
-      kill("SIGTERM");
-      for (let i = 0; i < 50 && groupPids().length; i++) await sleep(100);
-      kill("SIGKILL");
-      stopped = true;
-    }
-  };
-}
-
-async function waitReady() {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (wrangler.exited()) throw new Error("wrangler dev exited during startup");
-    const status = await fetch(`${origin}/api/me`).then((r) => r.status, () => 0);
-    if (status === 401) return;
-    await sleep(250);
-  }
-  throw new Error("wrangler dev was not ready within 60 s");
-}
-
-function groupPids() {
-  const pids = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === wrangler.pgid) pids.push(Number(entry));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return pids;
-}
-
+/** Workerd CPU, or NaN when the runtime can't be told apart (the figure is informative only). */
 function workerdCpuMs() {
-  const found = groupPids().filter((pid) => {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      return cmd[0]?.endsWith("/workerd") && !cmd.includes(`--socket-addr=entry=127.0.0.1:${port}`);
-    } catch {
-      return false;
-    }
-  });
-  if (found.length !== 1) return NaN;
-  const stat = readFileSync(`/proc/${found[0]}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  try {
+    return cpuOf(wrangler);
+  } catch {
+    return NaN;
+  }
 }
 
 // ── Output and helpers ───────────────────────────────────────────────
@@ -362,64 +207,8 @@ ${row("steward: finished + delivered", s.finishLatenessMs)}
 ${row("bare this.schedule callback", r.bare.latenessMs)}   (${r.bare.runs} callbacks for ${r.bare.occurrences}; exactly once: ${r.bare.exactlyOnce ? "yes" : "NO"})`);
 }
 
-function gitRevision() {
-  try {
-    return execFileSync("git", ["describe", "--always", "--dirty", "--exclude=*"], { cwd: ROOT, encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-}
-
+/** Lateness figures in whole ms (p50, p95, max); NaN when there were none. */
 function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return { n: 0, p50: NaN, p95: NaN, max: NaN };
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  return { n: sorted.length, p50: Math.round(at(0.5)), p95: Math.round(at(0.95)), max: Math.round(sorted.at(-1)) };
-}
-
-async function freePort() {
-  for (let i = 0; i < 20; i++) {
-    const p = await new Promise((resolve, reject) => {
-      const srv = createServer().once("error", reject);
-      srv.listen(0, "127.0.0.1", () => {
-        const { port: got } = srv.address();
-        srv.close(() => resolve(got));
-      });
-    }).catch(() => 0);
-    if (p && p < 65535 && (await portFree(p)) && (await portFree(p + 1))) return p;
-  }
-  throw new Error("no free loopback port pair");
-}
-
-function portFree(p) {
-  return new Promise((resolve) => {
-    const srv = createServer().once("error", () => resolve(false));
-    srv.listen(p, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-function withTimeout(promise, what) {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), TIMEOUT_MS)))]).finally(() =>
-    clearTimeout(timer)
-  );
-}
-
-function positive(name) {
-  const n = Number(opt[name]);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) fail(`--${name} must be an integer ≥ 1`);
-  return n;
-}
-
-function fail(message) {
-  console.error(message);
-  process.exit(2);
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-function round(n, digits) {
-  return Math.round(n * 10 ** digits) / 10 ** digits;
+  const { n, p50, p95, max } = statsOf(values, 0);
+  return { n, p50, p95, max };
 }

@@ -7,8 +7,8 @@
  * Not deployed: only bench/schedules/wrangler.jsonc points here, and the
  * /agents/bare-scheduler/<name> route exists only in this Worker.
  */
-import { Agent, callable, routeAgentRequest } from "agents";
-import steward from "../../src/server";
+import { Agent, callable } from "agents";
+import { stewardBeside } from "../lib/beside-steward";
 
 export { Assistant, Conversation, Researcher } from "../../src/server";
 
@@ -31,11 +31,4 @@ export class BareScheduler extends Agent<Env> {
   }
 }
 
-export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    if (new URL(request.url).pathname.startsWith("/agents/bare-scheduler/")) {
-      return (await routeAgentRequest(request, env)) ?? new Response("Not found", { status: 404 });
-    }
-    return steward.fetch(request, env);
-  }
-} satisfies ExportedHandler<Env>;
+export default stewardBeside("/agents/bare-scheduler/");

@@ -8,8 +8,7 @@
  */
 import type { LanguageModelV4, LanguageModelV4StreamPart, LanguageModelV4StreamResult } from "@ai-sdk/provider";
 import { Think } from "@cloudflare/think";
-import { routeAgentRequest } from "agents";
-import steward from "../../src/server";
+import { stewardBeside } from "../lib/beside-steward";
 import { modelOverride } from "../../src/model";
 
 export { Assistant, Conversation, Researcher } from "../../src/server";
@@ -64,11 +63,4 @@ export class BareThink extends Think<Env> {
   }
 }
 
-export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    if (new URL(request.url).pathname.startsWith("/agents/bare-think/")) {
-      return (await routeAgentRequest(request, env)) ?? new Response("Not found", { status: 404 });
-    }
-    return steward.fetch(request, env);
-  }
-} satisfies ExportedHandler<Env>;
+export default stewardBeside("/agents/bare-think/");

@@ -5,36 +5,29 @@
 //     local `wrangler dev` of Steward. Loopback only; Debian's Chromium.
 //
 //   npm run bench -- web-app [--loads 7] [--no-load]
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
+import { fail, requireNode22 } from "../lib/cli.mjs";
+import { runBench, saveResults } from "../lib/harness.mjs";
+import { freePortPair } from "../lib/ports.mjs";
+import { ROOT, startWrangler, waitReady } from "../lib/wrangler.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, "..", "..");
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const QUIET_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true" };
 
 const { values: opt } = parseArgs({ options: { loads: { type: "string", default: "7" }, "no-load": { type: "boolean", default: false } } });
 const LOADS = Number(opt.loads);
 if (!Number.isInteger(LOADS) || LOADS < 1) fail("--loads must be a whole number ≥ 1");
-if (Number(process.versions.node.split(".")[0]) < 22) fail("needs Node 22 (wrangler): run it through `npm run bench`");
+requireNode22("wrangler");
 
 const { build } = await import("vite");
 const work = mkdtempSync(join(tmpdir(), "steward-web-bench-"));
 const site = join(work, "site"); // the app at /, the baseline at /baseline/
-let wrangler;
-process.on("exit", () => {
-  killGroup(wrangler, "SIGKILL");
-  rmSync(work, { recursive: true, force: true });
-});
-process.on("SIGINT", () => process.exit(130));
-
-try {
+await runBench({ stateDir: work }, async (run) => {
   // ── 1. bundles ──────────────────────────────────────────────────────
   await build({ configFile: join(ROOT, "vite.config.ts"), root: ROOT, logLevel: "warn", build: { outDir: site, emptyOutDir: true, sourcemap: false } });
   await build({
@@ -54,19 +47,10 @@ try {
 
   // ── 2. time to an interactive chat box ──────────────────────────────
   let tti = null;
-  if (!opt["no-load"]) tti = await timeToInteractive();
+  if (!opt["no-load"]) tti = await timeToInteractive(run);
 
-  const results = { at: new Date().toISOString(), size, tti, loads: LOADS };
-  writeFileSync(join(HERE, "last-run.json"), JSON.stringify(results, null, 2) + "\n");
-  print(results);
-  console.log("\nwrote bench/web-app/last-run.json");
-} catch (error) {
-  console.error(`bench failed: ${error?.stack ?? error}`);
-  if (wrangler) console.error(`--- wrangler log (tail) ---\n${wrangler.log.split("\n").slice(-30).join("\n")}`);
-  process.exitCode = 1;
-} finally {
-  await stopGroup(wrangler);
-}
+  saveResults(HERE, { at: new Date().toISOString(), size, tti, loads: LOADS }, print);
+});
 
 /** Raw and gzip (level 9, as servers commonly send) bytes of every .js file in a build's assets. */
 function jsSize(dir) {
@@ -81,7 +65,7 @@ function jsSize(dir) {
   return { files: files.length, raw, gzip };
 }
 
-async function timeToInteractive() {
+async function timeToInteractive(run) {
   const { chromium } = await import("playwright-core");
   // wrangler dev of Steward's own Worker, with its assets directory swapped for the bench build.
   const config = join(ROOT, ".wrangler", "bench-web-app.jsonc");
@@ -89,12 +73,15 @@ async function timeToInteractive() {
   const base = JSON.parse(stripJsonComments(readFileSync(join(ROOT, "wrangler.jsonc"), "utf8")));
   base.main = "../src/server.ts";
   base.assets = { ...base.assets, directory: site };
+  // The copy lives in .wrangler/: relative container images resolve one level up (./Dockerfile → ../Dockerfile).
+  base.containers = base.containers?.map((c) => (c.image?.startsWith("./") ? { ...c, image: `.${c.image}` } : c));
   delete base.$schema;
   writeFileSync(config, JSON.stringify(base, null, 2));
-  const port = await freePort();
+  const port = await freePortPair();
   const origin = `http://127.0.0.1:${port}`;
-  wrangler = startWrangler(config, port);
-  await waitReady(origin);
+  // DEV_USER signs every request in as "bench", so readiness is a 2xx from /api/me.
+  const wrangler = run.track(startWrangler({ config, port, stateDir: work, vars: { DEV_USER: "bench" } }));
+  await waitReady(wrangler, { timeoutMs: 120_000, ready: (status) => status >= 200 && status < 300 });
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"] });
   const pages = {
@@ -142,61 +129,6 @@ function print({ size, tti }) {
   }
 }
 
-function startWrangler(config, port) {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", join(work, "state"), "--var", "DEV_USER:bench", "--show-interactive-dev-session=false"],
-    { cwd: ROOT, env: QUIET_ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] }
-  );
-  const handle = { child, log: "" };
-  child.stdout.on("data", (d) => (handle.log += d));
-  child.stderr.on("data", (d) => (handle.log += d));
-  return handle;
-}
-
-async function waitReady(origin) {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (wrangler.child.exitCode !== null) throw new Error("wrangler dev exited before it was ready");
-    try {
-      const res = await fetch(`${origin}/api/me`, { signal: AbortSignal.timeout(20_000) });
-      if (res.ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error("wrangler dev was not ready within 120 s");
-}
-
-function killGroup(handle, signal) {
-  if (!handle?.child.pid) return;
-  try {
-    process.kill(-handle.child.pid, signal);
-  } catch {
-    // gone
-  }
-}
-
-async function stopGroup(handle) {
-  if (!handle || handle.child.exitCode !== null) return;
-  const exited = new Promise((r) => handle.child.once("exit", r));
-  killGroup(handle, "SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  killGroup(handle, "SIGKILL");
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // wrangler.jsonc → JSON: drops line and block comments outside strings, and trailing commas.
 function stripJsonComments(text) {
   let out = "";
@@ -222,9 +154,4 @@ function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
-}
-
-function fail(message) {
-  console.error(message);
-  process.exit(2);
 }

@@ -1,23 +1,14 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Assistant } from "../../../src/assistant/assistant";
 import { emailHooks } from "../../../src/channels/email/inbox";
 import { assistantFor } from "../../helpers/agent";
 import { modelOverride } from "../../../src/model";
 import { ScriptedModel } from "../../helpers/scripted-model";
-import { OWNER, Outbox, deliver, fixture, header, mailUser, messageId, settled, transcript, until } from "./mail";
+import { OWNER, captureMail, deliver, fixture, header, mailUser, messageId, settled, transcript, until } from "./mail";
 import { textOf } from "../../helpers/session";
 
-let outbox: Outbox;
-
-beforeEach(() => {
-  outbox = new Outbox().install();
-});
-
-afterEach(() => {
-  outbox.uninstall();
-  modelOverride.current = undefined;
-});
+const outbox = captureMail();
 
 const REPORT = (summary: string) => JSON.stringify({ summary, requests: ["a summary"], suspicious: false, reasons: [] });
 

@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import type { UIMessage } from "ai";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Assistant } from "../../../src/assistant/assistant";
 import { emailNeedsApproval } from "../../../src/channels/email/approval";
 import { modelOverride } from "../../../src/model";
@@ -8,7 +8,7 @@ import { FrameLog, connect } from "../../helpers/agent";
 import { asUser } from "../../helpers/agent";
 import { ScriptedModel } from "../../helpers/scripted-model";
 import type { ScriptStep } from "../../helpers/scripted-model";
-import { OWNER, Outbox, deliver, mailUser, messageId, settled, transcript, until } from "./mail";
+import { OWNER, captureMail, deliver, mailUser, messageId, settled, transcript, until } from "./mail";
 
 /**
  * Hostile mail where the (scripted) model DOES fall for it and calls the
@@ -20,14 +20,7 @@ const ATTACKER = "attacker@evil.example";
 const SECRET = "/workspace/secrets/plan.txt";
 const EFFECTS = new Set(["send_email", "delete", "write", "edit", "run_code"]);
 
-let outbox: Outbox;
-beforeEach(() => {
-  outbox = new Outbox().install();
-});
-afterEach(() => {
-  outbox.uninstall();
-  modelOverride.current = undefined;
-});
+const outbox = captureMail();
 
 function mail(to: string, id: string, subject: string, body: string, extraHeaders = "", contentType = "text/plain; charset=utf-8"): string {
   return [AUTH, `From: Olive Owner <${OWNER}>`, `To: ${to}`, `Subject: ${subject}`, `Message-ID: ${id}`, "MIME-Version: 1.0", ...(extraHeaders ? [extraHeaders] : []), `Content-Type: ${contentType}`, "", body, ""].join("\r\n");

@@ -1,9 +1,11 @@
 import { env } from "cloudflare:workers";
 import { getSubAgentByName } from "agents";
 import type { UIMessage } from "ai";
+import { afterEach, beforeEach } from "vitest";
 import worker from "../../../src/server";
 import { Conversation } from "../../../src/assistant/conversation";
 import { mailTransport } from "../../../src/channels/email/outbound";
+import { modelOverride } from "../../../src/model";
 import { assistantFor } from "../../helpers/agent";
 
 const FIXTURES = import.meta.glob("./fixtures/*.eml", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
@@ -80,6 +82,7 @@ export class Outbox {
   readonly sent: EmailMessageBuilder[] = [];
 
   install(): this {
+    this.sent.length = 0;
     mailTransport.current = {
       send: async (message: EmailMessage | EmailMessageBuilder) => {
         if (!("subject" in message)) throw new Error("Steward sends builder-style messages");
@@ -97,6 +100,22 @@ export class Outbox {
   to(address: string): EmailMessageBuilder[] {
     return this.sent.filter((m) => [m.to].flat().some((t) => (typeof t === "string" ? t : t?.email) === address));
   }
+}
+
+/**
+ * Per test: captures outbound mail in the returned outbox (emptied before each
+ * test) and clears any model override after it.
+ */
+export function captureMail(): Outbox {
+  const outbox = new Outbox();
+  beforeEach(() => {
+    outbox.install();
+  });
+  afterEach(() => {
+    outbox.uninstall();
+    modelOverride.current = undefined;
+  });
+  return outbox;
 }
 
 /** A fresh user with an owner address; returns their agent address. */

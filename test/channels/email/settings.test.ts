@@ -1,19 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { modelOverride } from "../../../src/model";
 import { FrameLog, assistantFor, chatOnce, connect, newSession, DEV_USER_ID } from "../../helpers/agent";
 import { rpc } from "../../helpers/probe";
 import { accessToken } from "../../helpers/jwt";
 import { ScriptedModel } from "../../helpers/scripted-model";
-import { OWNER, Outbox, deliver, fixture, mailUser, messageId, settled, transcript } from "./mail";
+import { OWNER, captureMail, deliver, fixture, mailUser, messageId, settled, transcript } from "./mail";
 
-let outbox: Outbox;
-beforeEach(() => {
-  outbox = new Outbox().install();
-});
-afterEach(() => {
-  outbox.uninstall();
-  modelOverride.current = undefined;
-});
+const outbox = captureMail();
 
 describe("email settings", () => {
   it("treats the Access email claim as a verified owner address", async () => {
