@@ -12,6 +12,7 @@ import { SettingsView } from "./settings";
 import { ChatList } from "./sidebar";
 import { TasksView } from "./tasks";
 import type { Link } from "./status";
+import { Problem } from "./problem";
 
 const ACTIVE_KEY = "steward.activeSession";
 
@@ -158,11 +159,7 @@ export function App() {
             Connection to your agent lost; reconnecting…
           </p>
         )}
-        {problem && (
-          <p className="problem" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
         <ErrorBoundary key={route.view === "chat" ? `chat-${activeId ?? ""}` : route.view}>
           {route.view === "chat" &&
             (active ? (

@@ -7,6 +7,7 @@ import type { Directory } from "./directory";
 import { errorText } from "./me";
 import type { Link } from "./status";
 import { formatDuration } from "./tool-clock";
+import { Problem } from "./problem";
 
 const OUTCOMES: Outcome[] = ["ok", "error", "blocked"];
 const LIMIT = 200;
@@ -69,11 +70,7 @@ export function AuditView({ directory, link, sessions }: { directory: Directory;
           </label>
         </div>
       </div>
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {rows === null ? (
         <p className="muted" role="status">
           Loading…

@@ -7,6 +7,7 @@ import { highlight, languageOfPath } from "./markdown";
 import { Markdown } from "./markdown-view";
 import { errorText } from "./me";
 import type { Link } from "./status";
+import { Problem } from "./problem";
 
 const ROOT = "/workspace";
 
@@ -52,11 +53,7 @@ export function FilesView({ directory, link, path, onOpen }: FilesViewProps) {
           <h2>Workspace</h2>
           <Upload directory={directory} folder={uploadFolder} onUploaded={(entry) => onOpen(entry.path)} />
         </div>
-        {problem && (
-          <p className="problem" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
         {listing === null ? (
           <p className="muted" role="status">
             Loading files…
@@ -178,11 +175,7 @@ function Viewer({ directory, path, version }: { directory: Directory; path: stri
           Download
         </a>
       </header>
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {file && file.path === path && <Content file={file} asSource={asSource} />}
     </article>
   );

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
 import type { Channel, SessionSummary } from "../assistant/sessions";
+import { Problem } from "./problem";
 
 interface SidebarProps {
   sessions: SessionSummary[] | undefined;
@@ -156,11 +157,7 @@ function ChatItem({
           </button>
         </div>
       )}
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </li>
   );
 }

@@ -6,6 +6,7 @@ import type { Directory } from "../directory";
 import { errorText } from "../me";
 import type { SettingsSectionProps } from "./index";
 import { useLoaded } from "./use-call";
+import { Problem } from "../problem";
 
 /**
  * The agent's inbox: its address, who may write to it, who it may write to,
@@ -326,11 +327,7 @@ function MailLog({ directory }: { directory: Directory }) {
   return (
     <details className="email-part" onToggle={(e) => onToggle(e.currentTarget.open)}>
       <summary>Recent mail</summary>
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {log && log.length === 0 && <p className="muted">No mail yet.</p>}
       {log && log.length > 0 && (
         <ol className="email-list">

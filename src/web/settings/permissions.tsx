@@ -2,6 +2,7 @@ import { TIERS } from "../../ladder/tiers";
 import type { Permission } from "../../ladder/tiers";
 import type { SettingsSectionProps } from "./index";
 import { useLoaded } from "./use-call";
+import { Problem } from "../problem";
 
 const PERMISSIONS: Array<{ value: Permission; label: string }> = [
   { value: "allow", label: "Allow" },
@@ -15,11 +16,7 @@ export function PermissionsSection({ directory, link }: SettingsSectionProps) {
   return (
     <>
       <p className="muted">What the agent may run without asking. “Ask me” pauses each call of that tier until you approve it in the chat.</p>
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {tiers ? (
         <table className="tiers">
           <thead>

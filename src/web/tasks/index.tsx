@@ -6,6 +6,7 @@ import type { Link } from "../status";
 import { Notifications } from "./notifications";
 import { TaskForm } from "./task-form";
 import { TaskItem } from "./task-item";
+import { Problem } from "../problem";
 
 /** While a run is going, how often the list is re-read (its end also shows up as a state change). */
 const RUNNING_POLL_MS = 3_000;
@@ -68,11 +69,7 @@ export function TasksView({ directory, link, onOpenChat }: { directory: Director
       <h2>Scheduled tasks</h2>
       <p className="muted">The agent runs each prompt on its schedule as a full turn in the task's own chat, and tells you the result here.</p>
       <Notifications directory={directory} onOpenChat={onOpenChat} />
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {tasks === null ? (
         !problem && (
           <p className="muted" role="status">

@@ -3,6 +3,7 @@ import type { NotificationView } from "../../schedules/service";
 import type { Directory } from "../directory";
 import { errorText } from "../me";
 import { localTime, shorten } from "./time";
+import { Problem } from "../problem";
 
 /** Unread task results (the Assistant's state): each links to its chat; reading one marks it read. */
 export function Notifications({ directory, onOpenChat }: { directory: Directory; onOpenChat: (sessionId: string) => void }) {
@@ -32,11 +33,7 @@ export function Notifications({ directory, onOpenChat }: { directory: Directory;
           </button>
         )}
       </div>
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {unread.length > 0 && (
         <ul className="notification-list">
           {unread.map((n) => (

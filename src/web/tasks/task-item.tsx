@@ -3,6 +3,7 @@ import type { TaskInput, TaskView } from "../../schedules/service";
 import { errorText } from "../me";
 import { TaskForm } from "./task-form";
 import { describeRun, localTime } from "./time";
+import { Problem } from "../problem";
 
 interface TaskItemProps {
   task: TaskView;
@@ -101,11 +102,7 @@ export function TaskItem({ task, disabled, onAction, onUpdate, onOpenChat }: Tas
           </button>
         </div>
       )}
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {task.history.length > 0 && (
         <details className="task-history">
           <summary>History ({task.history.length === 1 ? "1 run" : `${task.history.length} runs`})</summary>
