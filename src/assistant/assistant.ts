@@ -273,7 +273,8 @@ export class Assistant extends Agent<Env, AssistantState> {
         mkdir: async (path) => {
           await this.workspace.fs.mkdir(path, { recursive: true });
         },
-        writeFile: (path, bytes) => this.workspace.fs.writeFile(path, bytes)
+        writeFile: (path, bytes) => this.workspace.fs.writeFile(path, bytes),
+        exists: (path) => this.workspace.fs.stat(path).then(() => true, () => false)
       });
     } catch (error) {
       return { ok: false, url: "", title: "", text: `Tier 3 (browser): ${error instanceof Error ? error.message : String(error)}` };

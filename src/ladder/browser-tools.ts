@@ -45,6 +45,12 @@ export function browserTools(run: BrowserRunner): ToolSet {
       inputSchema: z.object({ selector, value: z.string().max(10_000), submit: z.boolean().optional() }),
       execute: (input) => guarded({ kind: "fill", ...input })
     }),
+    browser_download: tool({
+      description:
+        "Tier 3: download a file (a full URL or a link on the open tab) with the tab's cookies, into the workspace (/workspace/downloads, up to 5 MB); returns its path.",
+      inputSchema: z.object({ url }),
+      execute: ({ url }) => guarded({ kind: "download", url })
+    }),
     browser_screenshot: tool({
       description: "Tier 3: screenshot the open tab (or `url`) as PNG into the workspace (/workspace/screenshots); returns its path.",
       inputSchema: z.object({ url: url.optional(), fullPage: z.boolean().optional() }),

@@ -10,6 +10,9 @@ import { PAGE_TO_MARKDOWN } from "./page-markdown";
  * model never writes browser code.
  */
 export const SCREENSHOT_DIR = "/workspace/screenshots";
+export const DOWNLOAD_DIR = "/workspace/downloads";
+/** Downloads travel base64-encoded through one CDP reply (maxResultBytes below). */
+export const MAX_DOWNLOAD_BYTES = 5 * 1024 * 1024;
 export const BROWSER_KEEP_ALIVE_MS = 10 * 60_000;
 const LOAD_TIMEOUT_MS = 15_000;
 const MAX_MARKDOWN_CHARS = 40_000;
@@ -20,14 +23,15 @@ export type BrowserAction =
   | { kind: "extract"; selector: string; attribute?: string; url?: string }
   | { kind: "click"; selector: string }
   | { kind: "fill"; selector: string; value: string; submit?: boolean }
-  | { kind: "screenshot"; url?: string; fullPage?: boolean };
+  | { kind: "screenshot"; url?: string; fullPage?: boolean }
+  | { kind: "download"; url: string };
 
 export interface BrowserResult {
   ok: boolean;
   url: string;
   title: string;
   text: string;
-  /** Workspace path of a screenshot. */
+  /** Workspace path of a screenshot or download. */
   path?: string;
   items?: string[];
 }
@@ -46,10 +50,11 @@ export function checkUrl(raw: string): string {
   return url.href;
 }
 
-/** Writes screenshots; the Assistant passes its workspace. */
+/** Writes screenshots and downloads; the Assistant passes its workspace. */
 export interface ScreenshotSink {
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
   mkdir(path: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
 }
 
 type Send = (method: string, params?: Record<string, unknown>) => Promise<unknown>;
@@ -63,7 +68,7 @@ export async function runBrowserAction(
   const session = browser.session({ scope, maxResultBytes: 8_000_000 });
   const send: Send = (method, params) => session.send({ method, params, sessionId: "active", timeoutMs: LOAD_TIMEOUT_MS });
   try {
-    if ("url" in action && action.url) await navigate(send, checkUrl(action.url));
+    if ("url" in action && action.url && action.kind !== "download") await navigate(send, checkUrl(action.url));
     switch (action.kind) {
       case "read": {
         const page = await evaluate<{ markdown: string; title: string; url: string }>(send, `(${PAGE_TO_MARKDOWN})()`);
@@ -117,6 +122,8 @@ export async function runBrowserAction(
         const where = await location(send);
         return { ok: true, ...where, text: `Filled ${action.selector}${action.submit ? " and submitted the form" : ""}. Now on ${where.url}.` };
       }
+      case "download":
+        return await download(send, action.url, sink);
       case "screenshot": {
         const shot = (await send("Page.captureScreenshot", { format: "png", captureBeyondViewport: action.fullPage ?? false })) as {
           data?: string;
@@ -132,6 +139,83 @@ export async function runBrowserAction(
     }
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * Fetches a file from inside the open tab, so the page's cookies and login
+ * apply (and the page's origin rules: a cross-site file needs CORS), and
+ * saves it under /workspace/downloads. A relative URL is taken from the page.
+ */
+async function download(send: Send, raw: string, sink: ScreenshotSink): Promise<BrowserResult> {
+  const base = await location(send);
+  let target: string;
+  try {
+    target = checkUrl(new URL(raw, base.url.startsWith("http") ? base.url : undefined).href);
+  } catch (error) {
+    if (error instanceof TypeError) throw new Error(`"${raw}" is not a URL; give a full address or a link on the open page`);
+    throw error;
+  }
+  const got = await evaluate<
+    { ok: true; data: string; type: string; disposition: string; url: string } | { ok: false; status?: number; size?: number; error?: string }
+  >(
+    send,
+    `(async () => {
+       try {
+         const res = await fetch(${JSON.stringify(target)}, { credentials: "include" });
+         if (!res.ok) return { ok: false, status: res.status };
+         const bytes = new Uint8Array(await res.arrayBuffer());
+         if (bytes.length > ${MAX_DOWNLOAD_BYTES}) return { ok: false, size: bytes.length };
+         let binary = "";
+         for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+         return { ok: true, data: btoa(binary), type: res.headers.get("content-type") || "", disposition: res.headers.get("content-disposition") || "", url: res.url };
+       } catch (e) { return { ok: false, error: String(e && e.message || e) }; }
+     })()`
+  );
+  if (!got.ok) {
+    const why = got.status
+      ? `the server answered ${got.status}`
+      : got.size
+        ? `it is ${got.size} bytes, over the ${MAX_DOWNLOAD_BYTES}-byte limit`
+        : `${got.error ?? "the request failed"} (a file on another site must allow this page's origin)`;
+    return { ok: false, ...base, text: `Could not download ${target}: ${why}. Nothing was saved.` };
+  }
+  const bytes = Uint8Array.from(atob(got.data), (c) => c.charCodeAt(0));
+  const path = await freePath(sink, `${DOWNLOAD_DIR}/${downloadName(got.disposition, got.url || target)}`);
+  await sink.mkdir(DOWNLOAD_DIR);
+  await sink.writeFile(path, bytes);
+  return { ok: true, ...base, path, text: `Downloaded ${got.url || target} (${got.type || "unknown type"}, ${bytes.length} bytes) to ${path}.` };
+}
+
+/** The server's filename if it gave one, else the URL's last segment; never a path. */
+export function downloadName(disposition: string, url: string): string {
+  const given = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+  let name = given ? safeDecode(given) : "";
+  if (!name) {
+    try {
+      name = safeDecode(new URL(url).pathname.split("/").filter(Boolean).pop() ?? "");
+    } catch {
+      name = "";
+    }
+  }
+  name = name.split(/[\\/]/).pop()!.replace(/[^a-zA-Z0-9._-]/g, "_").replace(/^\.+/, "").slice(0, 120);
+  return name || `download-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+}
+
+/** A second download of the same name never replaces the first: report.csv → report-2.csv. */
+async function freePath(sink: ScreenshotSink, path: string): Promise<string> {
+  const dot = path.lastIndexOf(".");
+  const [stem, ext] = dot > path.lastIndexOf("/") + 1 ? [path.slice(0, dot), path.slice(dot)] : [path, ""];
+  let candidate = path;
+  for (let n = 2; await sink.exists(candidate); n++) candidate = `${stem}-${n}${ext}`;
+  return candidate;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

@@ -88,6 +88,7 @@ const TOOL_TIERS: Record<string, Tier> = {
   browser_click: 3,
   browser_fill: 3,
   browser_screenshot: 3,
+  browser_download: 3,
   // ── Tier 4 ──
   run_shell: 4,
   // Scheduled tasks (src/schedules): the agent's own bookkeeping.

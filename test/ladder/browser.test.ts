@@ -1,9 +1,11 @@
 import { describe, expect, inject, it } from "vitest";
 import { parseCommand } from "../../src/commands/parse";
+import { downloadName } from "../../src/ladder/browser";
 import { modelOverride } from "../../src/model";
 import { FrameLog, asUser, assistantFor, connect, newSession, sendChat } from "../helpers/agent";
 import { ScriptedModel } from "../helpers/scripted-model";
 import { storedMessages } from "../helpers/session";
+import { REPORT_CSV } from "../fixtures/site";
 
 /**
  * Tier 3 with a real Chromium (Debian's, through the local BROWSER binding)
@@ -95,6 +97,46 @@ describe.skipIf(!inject("chromium"))("tier 3 browser", () => {
     expect(check.output).toMatchObject({ ok: true, value: [true, "PNG"] });
   });
 
+  it("downloads a file with the tab's cookies into the workspace, keeping the server's name and every byte", async () => {
+    const user = await allowedUser();
+    expect((await say(user, `/browse ${site}/`)).output.ok).toBe(true);
+    modelOverride.current = () =>
+      new ScriptedModel([
+        { tools: [{ name: "browser_download", input: { url: "/files/report.csv" } }] },
+        { tools: [{ name: "browser_download", input: { url: `${site}/files/report.csv` } }] },
+        { tools: [{ name: "browser_download", input: { url: "/files/missing.csv" } }] },
+        { text: "done" }
+      ]);
+    try {
+      expect((await say(user, "download the report twice, then the missing one")).text).toBe("done");
+    } finally {
+      modelOverride.current = undefined;
+    }
+    const outputs = ((await storedMessages(user.id, user.session)).flatMap((m) => m.parts) as Array<Record<string, unknown>>)
+      .filter((p) => p.type === "tool-browser_download")
+      .map((p) => p.output as { ok: boolean; path?: string; text: string });
+    // A relative link is taken from the open page; the second download of the same name does not replace the first.
+    expect(outputs.map((o) => [o.ok, o.path])).toEqual([
+      [true, "/workspace/downloads/report.csv"],
+      [true, "/workspace/downloads/report-2.csv"],
+      [false, undefined]
+    ]);
+    expect(outputs[2]?.text).toContain("the server answered 404. Nothing was saved.");
+    for (const path of ["/workspace/downloads/report.csv", "/workspace/downloads/report-2.csv"]) {
+      expect((await user.assistant.readFile(path)).content).toBe(REPORT_CSV);
+    }
+    expect((await user.assistant.listFiles()).entries.filter((e) => e.path.startsWith("/workspace/downloads/")).map((e) => e.path).sort()).toEqual([
+      "/workspace/downloads/report-2.csv",
+      "/workspace/downloads/report.csv"
+    ]);
+    const audit = await user.assistant.getAudit(3);
+    expect(audit.map((r) => [r.tool, r.tier])).toEqual([
+      ["browser_download", 3],
+      ["browser_download", 3],
+      ["browser_download", 3]
+    ]);
+  });
+
   it("keeps a user's browser (cookies) between calls, and never shares it with another user", async () => {
     const a = await allowedUser();
     const b = await allowedUser();
@@ -111,6 +153,17 @@ describe.skipIf(!inject("chromium"))("tier 3 browser", () => {
     const closed = await say(user, "/browse http://127.0.0.1:9/");
     expect(closed.output.ok).toBe(false);
     expect(closed.text).toContain("could not open http://127.0.0.1:9/");
+  });
+});
+
+describe("download names", () => {
+  it("keep the server's filename or the URL's last segment, never a path", () => {
+    expect(downloadName('attachment; filename="report.csv"', "http://x/a")).toBe("report.csv");
+    expect(downloadName("attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf", "http://x/a")).toBe("r_sum_.pdf");
+    expect(downloadName("", "http://x/files/data.json?x=1")).toBe("data.json");
+    expect(downloadName('attachment; filename="../../etc/passwd"', "http://x/")).toBe("passwd");
+    expect(downloadName('attachment; filename="..hidden"', "http://x/")).toBe("hidden");
+    expect(downloadName("", "http://x/")).toMatch(/^download-/);
   });
 });
 
