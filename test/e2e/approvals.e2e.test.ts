@@ -5,21 +5,14 @@
  * Its own `wrangler dev` and user: tier permissions are per user, and the
  * other files share the global server's user.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { WAIT, app, launch, newPage, screenshot, texts } from "./browser";
-import { startWrangler } from "./wrangler";
-import type { Wrangler } from "./wrangler";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { WAIT, app, texts } from "./browser";
+import { useOwnServer } from "./own-server";
 
 const DEV_USER = "approver";
-const persistTo = mkdtempSync(join(tmpdir(), "steward-approvals-"));
-let wrangler: Wrangler | undefined;
 let baseURL = "";
 
-let browser: Browser;
 let page: Page;
 let ui: ReturnType<typeof app>;
 let errors: string[] = [];
@@ -36,22 +29,9 @@ async function setTier1(permission: "allow" | "ask"): Promise<void> {
   await expect.poll(() => tierSelect().inputValue(), WAIT).toBe(permission);
 }
 
-beforeAll(async () => {
-  wrangler = await startWrangler({ persistTo, vars: { DEV_USER }, devUser: DEV_USER });
-  baseURL = wrangler.baseURL;
-  browser = await launch(inject("chromiumPath"));
-  ({ page, errors } = await newPage(browser));
+useOwnServer("approvals", DEV_USER, (server) => {
+  ({ baseURL, page, errors } = server);
   ui = app(page);
-}, 180_000);
-
-afterEach(async (ctx) => {
-  await screenshot(page, ctx.task.name, "approvals-");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await wrangler?.stop();
-  rmSync(persistTo, { recursive: true, force: true });
 });
 
 describe("approvals", () => {

@@ -5,21 +5,14 @@
  * in words, delete. Its own `wrangler dev` and user: a run leaves a schedule
  * chat and a notification that the shared user's tests should not see.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { WAIT, app, launch, newPage, screenshot } from "./browser";
-import { startWrangler } from "./wrangler";
-import type { Wrangler } from "./wrangler";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { WAIT, app } from "./browser";
+import { useOwnServer } from "./own-server";
 
 const DEV_USER = "tasker";
-const persistTo = mkdtempSync(join(tmpdir(), "steward-tasks-"));
-let wrangler: Wrangler | undefined;
 let baseURL = "";
 
-let browser: Browser;
 let page: Page;
 let ui: ReturnType<typeof app>;
 let errors: string[] = [];
@@ -36,22 +29,9 @@ function shownInstant(text: string): number {
   return Date.parse(`${match[1]}T${match[2]}:00Z`);
 }
 
-beforeAll(async () => {
-  wrangler = await startWrangler({ persistTo, vars: { DEV_USER }, devUser: DEV_USER });
-  baseURL = wrangler.baseURL;
-  browser = await launch(inject("chromiumPath"));
-  ({ page, errors } = await newPage(browser));
+useOwnServer("tasks", DEV_USER, (server) => {
+  ({ baseURL, page, errors } = server);
   ui = app(page);
-}, 180_000);
-
-afterEach(async (ctx) => {
-  await screenshot(page, ctx.task.name, "tasks-");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await wrangler?.stop();
-  rmSync(persistTo, { recursive: true, force: true });
 });
 
 describe("scheduled tasks", () => {
