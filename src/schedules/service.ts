@@ -161,18 +161,14 @@ export class TaskService {
       next.anchor = ceilSecond(now);
       next.nextRunAt = task.status === "active" ? nextAfter(fields.spec, now, next.zone, next.anchor) : null;
     }
-    this.store.saveTask(next);
-    await this.rearm();
-    return this.view(next);
+    return this.save(next);
   }
 
   async pause(id: unknown): Promise<TaskView> {
     const task = this.require(id);
     if (task.status !== "active") throw new Error(`task ${task.id} is ${task.status}, not active`);
     const next = { ...task, status: "paused" as const, nextRunAt: null, updatedAt: this.host.now() };
-    this.store.saveTask(next);
-    await this.rearm();
-    return this.view(next);
+    return this.save(next);
   }
 
   /** Resuming does not replay what was skipped while paused: the next run is the next slot from now. */
@@ -182,9 +178,7 @@ export class TaskService {
     const now = this.host.now();
     const nextRunAt = nextAfter(task.spec, now, task.zone, task.anchor);
     const next = { ...task, status: nextRunAt === null ? ("done" as const) : ("active" as const), nextRunAt, updatedAt: now };
-    this.store.saveTask(next);
-    await this.rearm();
-    return this.view(next);
+    return this.save(next);
   }
 
   async remove(id: unknown): Promise<void> {
@@ -417,6 +411,13 @@ export class TaskService {
   }
 
   // ── helpers ──
+
+  /** Stores a changed task and moves the one wake-up to match. */
+  private async save(next: TaskRow): Promise<TaskView> {
+    this.store.saveTask(next);
+    await this.rearm();
+    return this.view(next);
+  }
 
   private require(id: unknown): TaskRow {
     const task = typeof id === "string" ? this.store.task(id.trim()) : undefined;
