@@ -89,6 +89,8 @@ describe("/schedule and friends", () => {
       toolName: "schedule_task",
       input: { when: "every weekday at 08:00", prompt: "summarise my workspace", quiet: false }
     });
+    // The README's first-screen example: a command as the prompt.
+    expect(parseCommand("/schedule in 20m /ls")).toMatchObject({ kind: "tool", toolName: "schedule_task", input: { when: "in 20m", prompt: "/ls" } });
     expect(parseCommand("/schedules")).toMatchObject({ kind: "tool", toolName: "list_tasks" });
     expect(parseCommand("/unschedule tabc123")).toMatchObject({ toolName: "manage_task", input: { id: "tabc123", action: "cancel" } });
     expect(parseCommand("/pause tabc123")).toMatchObject({ input: { id: "tabc123", action: "pause" } });
