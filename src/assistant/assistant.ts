@@ -19,6 +19,7 @@ import type { BrowserAction, BrowserResult } from "../ladder/browser";
 import { npmBackend, registryUrl } from "../ladder/npm";
 import type { NpmBundleOutcome } from "../ladder/npm";
 import { NpmBundler } from "../ladder/npm-bundler";
+import { SiteApprovals, siteOf } from "../ladder/sites";
 import type { Permission, Tier } from "../ladder/tiers";
 import { ApprovalLedger } from "../ladder/approvals";
 import type { ApprovalCheck } from "../ladder/approvals";
@@ -82,6 +83,8 @@ export class Assistant extends Agent<Env, AssistantState> {
     : undefined;
   // Agent's Lifecycle stores the browser's record and keeps it across hibernation.
   readonly #browserInstalled = this.browser ? this.lifecycle.use(this.browser) : undefined;
+  /** The page each session's tab is on (in memory: after a restart, calls on the open tab ask again). */
+  readonly #tabs = new Map<string, string>();
   private readonly bundler = new NpmBundler({
     registry: registryUrl(this.env),
     store: {
@@ -98,6 +101,7 @@ export class Assistant extends Agent<Env, AssistantState> {
   #policy?: TierPolicy;
   #sessions?: SessionCatalog;
   #settings?: SettingsStore;
+  #sites?: SiteApprovals;
 
   private get audit(): AuditLog {
     this.#audit ??= new AuditLog(this.ctx.storage.sql, this.name);
@@ -110,6 +114,11 @@ export class Assistant extends Agent<Env, AssistantState> {
   private get sessions(): SessionCatalog {
     this.#sessions ??= new SessionCatalog(this.ctx.storage.sql);
     return this.#sessions;
+  }
+
+  private get sites(): SiteApprovals {
+    this.#sites ??= new SiteApprovals(this.ctx.storage.sql);
+    return this.#sites;
   }
 
   private get settings(): SettingsStore {
@@ -208,6 +217,8 @@ export class Assistant extends Agent<Env, AssistantState> {
   @callable()
   setTierPermission(tier: number, permission: string): Record<Tier, Permission> {
     this.policy.set(tier, permission);
+    // A new decision about the browser tier starts from a clean slate of sites.
+    if (tier === 3) this.sites.clear();
     return this.policy.all();
   }
 
@@ -236,7 +247,9 @@ export class Assistant extends Agent<Env, AssistantState> {
   }
 
   tiersText(): string {
-    return formatTiers(this.policy.all());
+    const sites = this.sites.list();
+    const remembered = sites.length ? `\nTier 3 sites approved once, no longer asked: ${sites.join(", ")}` : "";
+    return formatTiers(this.policy.all()) + remembered;
   }
 
   auditText(limit: number): string {
@@ -264,18 +277,36 @@ export class Assistant extends Agent<Env, AssistantState> {
     return this.bundler.bundle(code, versions);
   }
 
+  /**
+   * The site a tier 3 call works on if the owner already approved it (ask
+   * once per site), else null. A call without a URL works on the session's
+   * open tab, whose page is known from the last browser result.
+   */
+  approvedSite(sessionId: string, url: unknown): string | null {
+    const site = siteOf(url) ?? siteOf(this.#tabs.get(sessionId));
+    return site && this.sites.has(site) ? site : null;
+  }
+
+  /** After the owner approved a tier 3 call: its site is not asked about again. */
+  rememberSite(sessionId: string, url: unknown): void {
+    const site = siteOf(url) ?? siteOf(this.#tabs.get(sessionId));
+    if (site) this.sites.add(site);
+  }
+
   async browserAction(sessionId: string, action: BrowserAction): Promise<BrowserResult> {
     if (!this.browser) {
       return { ok: false, url: "", title: "", text: 'Tier 3 is not set up: add "browser": { "binding": "BROWSER" } to wrangler.jsonc (Browser Run).' };
     }
     try {
-      return await runBrowserAction(this.browser, sessionId, action, {
+      const result = await runBrowserAction(this.browser, sessionId, action, {
         mkdir: async (path) => {
           await this.workspace.fs.mkdir(path, { recursive: true });
         },
         writeFile: (path, bytes) => this.workspace.fs.writeFile(path, bytes),
         exists: (path) => this.workspace.fs.stat(path).then(() => true, () => false)
       });
+      if (result.url) this.#tabs.set(sessionId, result.url);
+      return result;
     } catch (error) {
       return { ok: false, url: "", title: "", text: `Tier 3 (browser): ${error instanceof Error ? error.message : String(error)}` };
     }

@@ -47,6 +47,8 @@ export class Conversation extends Think<Env> {
   override workspace = getWorkspace(() => this.parentAgent(Assistant));
 
   #blockedCalls = new Set<string>();
+  /** Tier 3 calls that ran without asking because their site was approved before. */
+  #knownSiteCalls = new Set<string>();
   /** Tier permissions read once per turn (one RPC); a conversation runs one turn at a time. */
   #turnPermissions?: { requestId: string; permissions: Record<Tier, Permission> };
 
@@ -114,8 +116,13 @@ export class Conversation extends Think<Env> {
     const gated: ToolSet = {};
     for (const name of names) {
       const definition = ctx.tools[name];
-      if (definition && permissions[tierOfTool(name) ?? 0] === "ask") {
-        gated[name] = { ...definition, needsApproval: this.approvalRecorder(name) } as ToolSet[string];
+      const tier = tierOfTool(name) ?? 0;
+      if (definition && permissions[tier] === "ask") {
+        const ask = this.approvalRecorder(name);
+        // Tier 3 asks once per site: a site the owner approved before runs without asking.
+        const needsApproval: typeof ask =
+          tier === 3 ? async (input, options) => (await this.approvedSite(input)) === null && ask(input, options) : ask;
+        gated[name] = { ...definition, needsApproval } as ToolSet[string];
       }
     }
     // A session that began from mail carries untrusted text: effects wait for the owner.
@@ -142,7 +149,10 @@ export class Conversation extends Think<Env> {
       this.#blockedCalls.add(ctx.toolCallId);
       return { action: "block", reason: deniedReason(tier) };
     }
-    const gated = permissions[tier] === "ask" || (this.channel() === "email" && emailNeedsApproval(ctx.toolName, ctx.input));
+    const emailGated = this.channel() === "email" && emailNeedsApproval(ctx.toolName, ctx.input);
+    const siteKnown = permissions[tier] === "ask" && tier === 3 && !emailGated && (await this.approvedSite(ctx.input)) !== null;
+    if (siteKnown) this.#knownSiteCalls.add(ctx.toolCallId);
+    const gated = (permissions[tier] === "ask" && !siteKnown) || emailGated;
     const approval = await this.checkApproval(ctx, gated);
     if (approval) {
       this.#blockedCalls.add(ctx.toolCallId);
@@ -155,9 +165,13 @@ export class Conversation extends Think<Env> {
     const turn = ctx.requestId ?? this.activeTurn?.requestId ?? "";
     // Under "ask" a call only runs once its owner approved it.
     const emailGated = this.channel() === "email" && emailNeedsApproval(ctx.toolName, ctx.input);
-    const approved = !blocked && (emailGated || (await this.permissions(turn))[tierOfTool(ctx.toolName) ?? 0] === "ask") ? true : null;
-    const entry = await auditEntryFor(ctx, this.name, turn, { blocked, approved });
-    await (await this.parentAgent(Assistant)).recordAudit(entry);
+    const tier = tierOfTool(ctx.toolName) ?? 0;
+    // A call on an already-approved site ran without asking: no human approved this one.
+    const knownSite = this.#knownSiteCalls.delete(ctx.toolCallId);
+    const approved = !blocked && !knownSite && (emailGated || (await this.permissions(turn))[tier] === "ask") ? true : null;
+    const assistant = await this.parentAgent(Assistant);
+    await assistant.recordAudit(await auditEntryFor(ctx, this.name, turn, { blocked, approved }));
+    if (approved && tier === 3) await assistant.rememberSite(this.name, urlOf(ctx.input));
   }
 
   // ── Execution ladder: tier 4, approvals bound to the call, owner commands ──
@@ -171,6 +185,11 @@ export class Conversation extends Think<Env> {
     const turn = this.messages.findLast((m) => m.role === "user")?.id ?? "";
     const key = await digestInput({ session: this.name, turn, tool: "run_shell", input: { command, timeoutMs } });
     return (await this.parentAgent(Assistant)).runShell(`shell-${key.slice(0, 40)}`, command, timeoutMs);
+  }
+
+  /** The already-approved site a tier 3 call works on, or null (then it asks). */
+  private async approvedSite(input: unknown): Promise<string | null> {
+    return (await this.parentAgent(Assistant)).approvedSite(this.name, urlOf(input));
   }
 
   /** needsApproval for a gated tool: records what the owner is asked to approve, then asks. */
@@ -235,6 +254,11 @@ export class Conversation extends Think<Env> {
   hasMessage(id: string): boolean {
     return this.messages.some((m) => m.id === id);
   }
+}
+
+function urlOf(input: unknown): string | undefined {
+  const url = typeof input === "object" && input !== null ? (input as { url?: unknown }).url : undefined;
+  return typeof url === "string" ? url : undefined;
 }
 
 export function frameProblem(message: WSMessage): string | null {

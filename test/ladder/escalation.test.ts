@@ -108,4 +108,51 @@ describe.skipIf(!inject("chromium"))("escalation from tier 1 to tier 3", () => {
       ["browse", 3, "blocked"]
     ]);
   });
+
+  it("tier 3 asks once per site: an approved site runs without asking, another site asks, changing tier 3 forgets", async () => {
+    const user = await freshUser();
+    const other = site.replace("127.0.0.1", "localhost");
+    const model = new ScriptedModel([
+      { tools: [{ name: "browse", input: { url: `${site}/` } }] },
+      { text: "read it" },
+      { tools: [{ name: "browse", input: { url: `${site}/about` } }] },
+      { text: "read the about page" },
+      { tools: [{ name: "browse", input: { url: `${other}/` } }] },
+      { text: "not allowed" },
+      { tools: [{ name: "browse", input: { url: `${site}/` } }] },
+      { text: "asked again" }
+    ]);
+    modelOverride.current = () => model;
+
+    /** One user turn; approves or rejects a request if one comes. Returns whether the owner was asked. */
+    async function turn(text: string, approve: boolean): Promise<boolean> {
+      const ws = await connect(`/agent/sub/conversation/${user.session}`, user.headers);
+      const log = new FrameLog(ws);
+      const id = sendChat(ws, text);
+      await log.done(id, 60_000);
+      const request = log.chunks(id).find((c) => c.type === "tool-approval-request");
+      if (request) {
+        ws.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: request.toolCallId, approved: approve, autoContinue: true }));
+        await log.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.done === true && f.id !== id, 60_000);
+      }
+      ws.close();
+      return request !== undefined;
+    }
+
+    expect(await turn("read the home page", true)).toBe(true);
+    expect(await turn("now the about page", true)).toBe(false);
+    expect(await turn("and the same server by another name", false)).toBe(true);
+    expect(await user.assistant.getTiers()).toMatchObject({ 3: "ask" });
+    expect(await user.assistant.tiersText()).toContain(`approved once, no longer asked: ${site}`);
+    await user.assistant.setTierPermission(3, "ask");
+    expect(await turn("the home page again", true)).toBe(true);
+
+    // The audit tells an owner-approved call from one that ran on a remembered site.
+    const audit = (await user.assistant.getAudit(10)).reverse();
+    expect(audit.map((r) => [r.tool, r.outcome, r.approved])).toEqual([
+      ["browse", "ok", true],
+      ["browse", "ok", null],
+      ["browse", "ok", true]
+    ]);
+  });
 });
