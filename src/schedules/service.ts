@@ -369,16 +369,7 @@ export class TaskService {
         await email.send({ key: run.id, subject: `Steward: ${task.title}`, text: body });
       }
       this.host.transact(() => {
-        this.store.addNotification({
-          id: `n-${run.id}`,
-          taskId: task.id,
-          runId: run.id,
-          sessionId: task.sessionId,
-          title: task.title,
-          body,
-          createdAt: now,
-          readAt: null
-        });
+        this.notify(task, run, task.title, body, now);
         this.store.finishRun(run.id, "done", { result: reply.slice(0, 2000), delivered: plan.note ? "web (email not set up)" : plan.channel, at: now });
       });
     }
@@ -395,22 +386,18 @@ export class TaskService {
       return;
     }
     this.host.transact(() => {
-      this.store.addNotification({
-        id: `n-${run.id}`,
-        taskId: task.id,
-        runId: run.id,
-        sessionId: task.sessionId,
-        title: `${task.title} failed`,
-        body: `Task ${task.id} (“${task.title}”) failed after ${run.attempt} attempts: ${error}`,
-        createdAt: now,
-        readAt: null
-      });
+      this.notify(task, run, `${task.title} failed`, `Task ${task.id} (“${task.title}”) failed after ${run.attempt} attempts: ${error}`, now);
       this.store.finishRun(run.id, "failed", { error, delivered: "web", at: now });
     });
     this.host.changed();
   }
 
   // ── helpers ──
+
+  /** One unread notification per run (its id is the run's, so a run never notifies twice). */
+  private notify(task: TaskRow, run: RunRow, title: string, body: string, now: number): void {
+    this.store.addNotification({ id: `n-${run.id}`, taskId: task.id, runId: run.id, sessionId: task.sessionId, title, body, createdAt: now, readAt: null });
+  }
 
   /** Stores a changed task and moves the one wake-up to match. */
   private async save(next: TaskRow): Promise<TaskView> {

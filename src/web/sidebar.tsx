@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { FormEvent } from "react";
 import type { Channel, SessionSummary } from "../assistant/sessions";
 import { Problem } from "./problem";
+import { ConfirmDelete } from "./confirm-delete";
 
 interface SidebarProps {
   sessions: SessionSummary[] | undefined;
@@ -142,20 +143,12 @@ function ChatItem({
         </span>
       )}
       {mode === "confirm-delete" && (
-        <div className="confirm" role="group" aria-label={`Delete ${session.title}?`}>
-          <span>Delete this chat and its messages?</span>
-          <button
-            type="button"
-            className="danger"
-            autoFocus
-            onClick={() => void onDelete(session.id).catch((error: unknown) => setProblem(String(error)))}
-          >
-            Delete
-          </button>
-          <button type="button" onClick={() => setMode("idle")}>
-            Keep
-          </button>
-        </div>
+        <ConfirmDelete
+          name={session.title}
+          question="Delete this chat and its messages?"
+          onDelete={() => void onDelete(session.id).catch((error: unknown) => setProblem(String(error)))}
+          onKeep={() => setMode("idle")}
+        />
       )}
       <Problem text={problem} />
     </li>

@@ -4,6 +4,7 @@ import { errorText } from "../me";
 import { TaskForm } from "./task-form";
 import { describeRun, localTime } from "./time";
 import { Problem } from "../problem";
+import { ConfirmDelete } from "../confirm-delete";
 
 interface TaskItemProps {
   task: TaskView;
@@ -63,15 +64,13 @@ export function TaskItem({ task, disabled, onAction, onUpdate, onOpenChat }: Tas
           }}
         />
       ) : mode === "confirm-delete" ? (
-        <div className="confirm" role="group" aria-label={`Delete ${task.title}?`}>
-          <span>Delete this task and its history? Its chat stays.</span>
-          <button type="button" className="danger" autoFocus disabled={disabled} onClick={() => void act("delete")}>
-            Delete
-          </button>
-          <button type="button" onClick={() => setMode("idle")}>
-            Keep
-          </button>
-        </div>
+        <ConfirmDelete
+          name={task.title}
+          question="Delete this task and its history? Its chat stays."
+          disabled={disabled}
+          onDelete={() => void act("delete")}
+          onKeep={() => setMode("idle")}
+        />
       ) : (
         <div className="task-actions" role="group" aria-label={`Actions for ${task.title}`}>
           {task.status === "active" && (
