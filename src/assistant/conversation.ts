@@ -26,7 +26,7 @@ import { systemPrompt } from "./prompt";
 import { taskTools } from "../schedules/tools";
 import { Assistant, USER_SKILLS_ROOT } from "./assistant";
 import type { Channel } from "./sessions";
-import { emailGate, emailTools } from "../channels/email/session-tools";
+import { emailTools } from "../channels/email/session-tools";
 import { emailNeedsApproval } from "../channels/email/approval";
 import { answeredEmailTurn, outcomeOf, readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
 import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
@@ -47,8 +47,8 @@ export class Conversation extends Think<Env> {
   override workspace = getWorkspace(() => this.parentAgent(Assistant));
 
   #blockedCalls = new Set<string>();
-  /** Tier 3 calls that ran without asking because their site was approved before. */
-  #knownSiteCalls = new Set<string>();
+  /** Calls that ran with the owner's approval (for the audit row and tier 3's site memory). */
+  #ownerApproved = new Set<string>();
   /** Tier permissions read once per turn (one RPC); a conversation runs one turn at a time. */
   #turnPermissions?: { requestId: string; permissions: Record<Tier, Permission> };
 
@@ -112,21 +112,16 @@ export class Conversation extends Think<Env> {
     if (ownerReply !== null) return { model: replyModel(ownerReply), activeTools: [] };
     const permissions = await this.permissions(ctx.requestId);
     const names = Object.keys(ctx.tools).filter((name) => !HIDDEN_TOOLS.has(name));
-    // A tier set to "ask" pauses each of its calls for the owner's approval.
+    // Calls the owner must approve pause for it; ownerNeeded decides per call.
+    const email = this.channel() === "email";
     const gated: ToolSet = {};
     for (const name of names) {
       const definition = ctx.tools[name];
-      const tier = tierOfTool(name) ?? 0;
-      if (definition && permissions[tier] === "ask") {
-        const ask = this.approvalRecorder(name);
-        // Tier 3 asks once per site: a site the owner approved before runs without asking.
-        const needsApproval: typeof ask =
-          tier === 3 ? async (input, options) => (await this.approvedSite(input)) === null && ask(input, options) : ask;
-        gated[name] = { ...definition, needsApproval } as ToolSet[string];
-      }
+      if (!definition || (!email && permissions[tierOfTool(name) ?? 0] !== "ask")) continue;
+      const ask = this.approvalRecorder(name);
+      const needsApproval: typeof ask = async (input, options) => (await this.ownerNeeded(name, input, permissions)) && ask(input, options);
+      gated[name] = { ...definition, needsApproval } as ToolSet[string];
     }
-    // A session that began from mail carries untrusted text: effects wait for the owner.
-    if (this.channel() === "email") Object.assign(gated, emailGate(ctx.tools, names, (tool) => this.approvalRecorder(tool)));
     return { activeTools: names, tools: gated };
   }
 
@@ -149,29 +144,35 @@ export class Conversation extends Think<Env> {
       this.#blockedCalls.add(ctx.toolCallId);
       return { action: "block", reason: deniedReason(tier) };
     }
-    const emailGated = this.channel() === "email" && emailNeedsApproval(ctx.toolName, ctx.input);
-    const siteKnown = permissions[tier] === "ask" && tier === 3 && !emailGated && (await this.approvedSite(ctx.input)) !== null;
-    if (siteKnown) this.#knownSiteCalls.add(ctx.toolCallId);
-    const gated = (permissions[tier] === "ask" && !siteKnown) || emailGated;
-    const approval = await this.checkApproval(ctx, gated);
+    const required = await this.ownerNeeded(ctx.toolName, ctx.input, permissions);
+    const approval = await this.checkApproval(ctx, required);
     if (approval) {
       this.#blockedCalls.add(ctx.toolCallId);
       return { action: "block", reason: approval };
     }
+    // It only gets here with the owner's approval on record.
+    if (required) this.#ownerApproved.add(ctx.toolCallId);
+  }
+
+  /**
+   * Whether a call waits for the owner: its tier is "ask" (tier 3: unless its
+   * site was approved before), or it has effects in a session that began from
+   * mail (untrusted text), whatever the permissions say.
+   */
+  private async ownerNeeded(tool: string, input: unknown, permissions: Record<Tier, Permission>): Promise<boolean> {
+    if (this.channel() === "email" && emailNeedsApproval(tool, input)) return true;
+    const tier = tierOfTool(tool) ?? 0;
+    if (permissions[tier] !== "ask") return false;
+    return tier !== 3 || (await this.approvedSite(input)) === null;
   }
 
   override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
     const blocked = this.#blockedCalls.delete(ctx.toolCallId);
     const turn = ctx.requestId ?? this.activeTurn?.requestId ?? "";
-    // Under "ask" a call only runs once its owner approved it.
-    const emailGated = this.channel() === "email" && emailNeedsApproval(ctx.toolName, ctx.input);
-    const tier = tierOfTool(ctx.toolName) ?? 0;
-    // A call on an already-approved site ran without asking: no human approved this one.
-    const knownSite = this.#knownSiteCalls.delete(ctx.toolCallId);
-    const approved = !blocked && !knownSite && (emailGated || (await this.permissions(turn))[tier] === "ask") ? true : null;
+    const approved = this.#ownerApproved.delete(ctx.toolCallId) ? true : null;
     const assistant = await this.parentAgent(Assistant);
     await assistant.recordAudit(await auditEntryFor(ctx, this.name, turn, { blocked, approved }));
-    if (approved && tier === 3) await assistant.rememberSite(this.name, urlOf(ctx.input));
+    if (approved && tierOfTool(ctx.toolName) === 3) await assistant.rememberSite(this.name, urlOf(ctx.input));
   }
 
   // ── Execution ladder: tier 4, approvals bound to the call, owner commands ──

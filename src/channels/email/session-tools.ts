@@ -1,7 +1,6 @@
 import { tool } from "ai";
 import type { ToolSet } from "ai";
 import { z } from "zod";
-import { emailNeedsApproval } from "./approval";
 
 /** What the send_email tool needs from the user's Assistant. */
 export interface MailHost {
@@ -14,7 +13,7 @@ export type SendToolResult = { ok: true; status: "sent"; to: string; messageId: 
 /**
  * send_email: mail from the agent's own address. Recipients on the owner's
  * allowlist (and the owner) need no approval; anyone else waits for it.
- * In email sessions every send waits (see emailGate).
+ * In email sessions every send waits (Conversation.ownerNeeded).
  */
 export function emailTools(host: () => Promise<MailHost>, session: () => string): ToolSet {
   return {
@@ -31,23 +30,3 @@ export function emailTools(host: () => Promise<MailHost>, session: () => string)
     })
   };
 }
-
-/** In an email session: every tool with effects needs the owner's approval. */
-export function emailGate(tools: ToolSet, names: string[], ask: (tool: string) => ApprovalAsk): ToolSet {
-  const gated: ToolSet = {};
-  for (const name of names) {
-    const definition = tools[name];
-    if (!definition) continue;
-    if (name === "delegate") {
-      // Depends on which sub-agent: read-only ones run, others wait.
-      const needsApproval: ApprovalAsk = async (input, options) => emailNeedsApproval(name, input) && ask(name)(input, options);
-      gated[name] = { ...definition, needsApproval } as ToolSet[string];
-    } else if (emailNeedsApproval(name)) {
-      gated[name] = { ...definition, needsApproval: ask(name) } as ToolSet[string];
-    }
-  }
-  return gated;
-}
-
-/** A tool's needsApproval that records the call's digest before asking (src/ladder/approvals.ts). */
-export type ApprovalAsk = (input: unknown, options: { toolCallId: string }) => Promise<boolean>;
