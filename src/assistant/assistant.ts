@@ -10,19 +10,18 @@ import { SettingsStore } from "./settings";
 import type { UserSettings } from "./settings";
 import { FileError, listFiles, readFileForDownload, readFileForView, uploadFile } from "./files";
 import type { FileContent, FileEntry, FileListing, FilesFs } from "./files";
-import { AuditLog, formatAudit } from "../ladder/audit";
+import { formatAudit } from "../ladder/audit";
 import type { AuditEntry, AuditFilter, AuditRow } from "../ladder/audit";
-import { TierPolicy, formatTiers } from "../ladder/policy";
 import { isolateBackend } from "../ladder/isolate";
 import { BROWSER_KEEP_ALIVE_MS, runBrowserAction } from "../ladder/browser";
 import type { BrowserAction, BrowserResult } from "../ladder/browser";
 import { npmBackend, registryUrl } from "../ladder/npm";
 import type { NpmBundleOutcome } from "../ladder/npm";
 import { NpmBundler } from "../ladder/npm-bundler";
-import { SiteApprovals, siteOf } from "../ladder/sites";
-import type { Permission, Tier } from "../ladder/tiers";
-import { ApprovalLedger } from "../ladder/approvals";
-import type { ApprovalCheck } from "../ladder/approvals";
+import type { Permission, Tier } from "../shared/tiers";
+import { Gate } from "../gate/gate";
+import type { GateAnswer, GateCall } from "../gate/gate";
+import type { Offeree } from "../shared/channel";
 import { JOB_FIBER_PREFIX, JobLedger } from "../ladder/jobs";
 import { recoverShellJob, runShellJob } from "../ladder/shell-job";
 import type { ShellJobHost } from "../ladder/shell-job";
@@ -97,28 +96,24 @@ export class Assistant extends Agent<Env, AssistantState> {
     runFiber: (name, fn) => this.runFiber(name, fn)
   });
 
-  #audit?: AuditLog;
-  #policy?: TierPolicy;
+  #gate?: Gate;
   #sessions?: SessionCatalog;
   #settings?: SettingsStore;
-  #sites?: SiteApprovals;
 
-  private get audit(): AuditLog {
-    this.#audit ??= new AuditLog(this.ctx.storage.sql, this.name);
-    return this.#audit;
-  }
-  private get policy(): TierPolicy {
-    this.#policy ??= new TierPolicy(this.ctx.storage.sql);
-    return this.#policy;
+  /** The one gate for every tool call of this user's sessions and sub-agents (src/gate). */
+  private get gate(): Gate {
+    this.#gate ??= new Gate({
+      sql: this.ctx.storage.sql,
+      user: this.name,
+      openTab: (session) => this.#tabs.get(session),
+      recipientTrusted: (address) => this.inbox.settings.mayReceive(address),
+      changed: () => this.bumpWorkspaceVersion()
+    });
+    return this.#gate;
   }
   private get sessions(): SessionCatalog {
     this.#sessions ??= new SessionCatalog(this.ctx.storage.sql);
     return this.#sessions;
-  }
-
-  private get sites(): SiteApprovals {
-    this.#sites ??= new SiteApprovals(this.ctx.storage.sql);
-    return this.#sites;
   }
 
   private get settings(): SettingsStore {
@@ -205,21 +200,18 @@ export class Assistant extends Agent<Env, AssistantState> {
   @callable()
   getAudit(limit = 50, filter?: AuditFilter): AuditRow[] {
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error("limit must be a whole number from 1 to 500");
-    return this.audit.recent(limit, filter);
+    return this.gate.audit.recent(limit, filter);
   }
 
   @callable()
   getTiers(): Record<Tier, Permission> {
-    return this.policy.all();
+    return this.gate.permissions();
   }
 
   /** Per-tier permission: allow, ask (each call waits for approval) or deny. */
   @callable()
   setTierPermission(tier: number, permission: string): Record<Tier, Permission> {
-    this.policy.set(tier, permission);
-    // A new decision about the browser tier starts from a clean slate of sites.
-    if (tier === 3) this.sites.clear();
-    return this.policy.all();
+    return this.gate.setPermission(tier, permission);
   }
 
   @callable()
@@ -241,19 +233,26 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   // ── RPC for this user's own facets (not callable from a browser) ──
 
-  recordAudit(entry: AuditEntry): void {
-    this.audit.record(entry);
-    this.bumpWorkspaceVersion();
+  // The gate: one call before a tool runs, one after (src/gate/gate.ts).
+
+  gateAsk(session: string, caller: Offeree, call: GateCall): Promise<boolean> {
+    return this.gate.ask(session, caller, call);
+  }
+
+  gateBefore(session: string, caller: Offeree, call: GateCall): Promise<GateAnswer> {
+    return this.gate.before(session, caller, call);
+  }
+
+  gateAfter(entry: AuditEntry, input?: unknown): void {
+    this.gate.after(entry, input);
   }
 
   tiersText(): string {
-    const sites = this.sites.list();
-    const remembered = sites.length ? `\nTier 3 sites approved once, no longer asked: ${sites.join(", ")}` : "";
-    return formatTiers(this.policy.all()) + remembered;
+    return this.gate.tiersText();
   }
 
   auditText(limit: number): string {
-    return formatAudit(this.audit.recent(limit));
+    return formatAudit(this.gate.audit.recent(limit));
   }
 
   recordTurn(sessionId: string, preview: string): void {
@@ -277,22 +276,6 @@ export class Assistant extends Agent<Env, AssistantState> {
     return this.bundler.bundle(code, versions);
   }
 
-  /**
-   * The site a tier 3 call works on if the owner already approved it (ask
-   * once per site), else null. A call without a URL works on the session's
-   * open tab, whose page is known from the last browser result.
-   */
-  approvedSite(sessionId: string, url: unknown): string | null {
-    const site = siteOf(url) ?? siteOf(this.#tabs.get(sessionId));
-    return site && this.sites.has(site) ? site : null;
-  }
-
-  /** After the owner approved a tier 3 call: its site is not asked about again. */
-  rememberSite(sessionId: string, url: unknown): void {
-    const site = siteOf(url) ?? siteOf(this.#tabs.get(sessionId));
-    if (site) this.sites.add(site);
-  }
-
   async browserAction(sessionId: string, action: BrowserAction): Promise<BrowserResult> {
     if (!this.browser) {
       return { ok: false, url: "", title: "", text: 'Tier 3 is not set up: add "browser": { "binding": "BROWSER" } to wrangler.jsonc (Browser Run).' };
@@ -312,17 +295,12 @@ export class Assistant extends Agent<Env, AssistantState> {
     }
   }
 
-  // ── Execution ladder: tier 4 jobs and call-bound approvals ─────────
+  // ── Execution ladder: tier 4 jobs ─────────────────────────────────
 
   #jobs?: JobLedger;
-  #approvals?: ApprovalLedger;
   private get jobs(): JobLedger {
     this.#jobs ??= new JobLedger(this.ctx.storage.sql);
     return this.#jobs;
-  }
-  private get approvals(): ApprovalLedger {
-    this.#approvals ??= new ApprovalLedger(this.ctx.storage.sql);
-    return this.#approvals;
   }
 
   /** A tier 4 command as a durable job (src/ladder/jobs.ts); the key comes from the conversation. */
@@ -332,17 +310,6 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   private shellHost(): ShellJobHost {
     return { name: this.name, env: this.env, workspace: this.workspace, runFiber: (name, fn) => this.runFiber(name, fn) };
-  }
-
-  recordApprovalRequest(session: string, toolCallId: string, tool: string, digest: string): void {
-    this.approvals.record(session, toolCallId, tool, digest);
-  }
-
-  /** With no approval on record, a call passes only if its tier does not need one. */
-  checkApproval(session: string, toolCallId: string, tool: string, digest: string, required: boolean): ApprovalCheck {
-    const check = this.approvals.check(session, toolCallId, tool, digest);
-    if (!check.ok && check.missing && !required) return { ok: true };
-    return check;
   }
 
   /** Each durable job kind reconciles its own fibers (tier 4 jobs, email replies, task runs); the rest get the SDK default. */
@@ -522,10 +489,6 @@ export class Assistant extends Agent<Env, AssistantState> {
   /** From the Worker: the verified identity's own address (the Access email claim). */
   noteOwnerEmail(address: string): void {
     this.inbox.settings.addOwnerAddress(normalizeAddress(address));
-  }
-
-  emailRecipientAllowed(to: string): boolean {
-    return this.inbox.settings.mayReceive(to);
   }
 
   /** send_email, called by a conversation's tool after any approval it needed. */

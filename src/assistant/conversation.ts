@@ -12,27 +12,23 @@ import { getWorkspace } from "@cloudflare/computer";
 import type { ToolSet } from "ai";
 import type { Connection, WSMessage } from "agents";
 import { auditEntryFor } from "../ladder/audit";
-import { deniedReason } from "../ladder/policy";
-import { tierOfTool } from "../ladder/tiers";
-import type { Permission, Tier } from "../ladder/tiers";
+import { decide } from "../gate/decide";
+import type { GateAnswer } from "../gate/gate";
+import { toolFact } from "../shared/tool-facts";
+import type { Permission, Tier } from "../shared/tiers";
 import { chatModel } from "../model";
 import { ladderTools } from "../ladder/tools";
 import { bundledSkills } from "../skills/bundled";
-import { callDigest } from "../ladder/approvals";
 import { digestInput } from "../ladder/audit";
-import { ownerCommandReply, parseOwnerCommand, replyModel } from "../ladder/permission-commands";
+import { ownerCommandReply, parseOwnerCommand, replyModel } from "../gate/permission-commands";
 import type { ShellOutput } from "../ladder/shell";
 import { systemPrompt } from "./prompt";
 import { taskTools } from "../schedules/tools";
 import { Assistant, USER_SKILLS_ROOT } from "./assistant";
 import type { Channel } from "./sessions";
 import { emailTools } from "../channels/email/session-tools";
-import { emailNeedsApproval } from "../channels/email/approval";
 import { answeredEmailTurn, outcomeOf, readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
 import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
-
-/** Built-in workspace tools Steward does not offer: `exec` is replaced by run_code. */
-const HIDDEN_TOOLS = new Set(["exec", "publish"]);
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
 export const MAX_FRAME_BYTES = 512 * 1024;
@@ -46,9 +42,10 @@ export class Conversation extends Think<Env> {
   override maxSteps = 10;
   override workspace = getWorkspace(() => this.parentAgent(Assistant));
 
-  #blockedCalls = new Set<string>();
-  /** Calls that ran with the owner's approval (for the audit row and tier 3's site memory). */
-  #ownerApproved = new Set<string>();
+  /** The gate's answer for each call, from beforeToolCall to afterToolCall. */
+  #gateAnswers = new Map<string, GateAnswer>();
+  #assistant?: Promise<DurableObjectStub<Assistant>>;
+  #channel?: Channel;
   /** Tier permissions read once per turn (one RPC); a conversation runs one turn at a time. */
   #turnPermissions?: { requestId: string; permissions: Record<Tier, Permission> };
 
@@ -67,8 +64,10 @@ export class Conversation extends Think<Env> {
     };
   }
 
+  /** Set once when the session is created; read from storage once. */
   protected channel(): Channel {
-    return readChannel(this.ctx.storage.sql) ?? "web";
+    this.#channel ??= readChannel(this.ctx.storage.sql) ?? "web";
+    return this.#channel;
   }
 
   private get user(): string {
@@ -98,12 +97,12 @@ export class Conversation extends Think<Env> {
     return {
       ...ladderTools({
         runtime: () => this.workspace.runtime,
-        assistant: () => this.parentAgent(Assistant),
+        assistant: () => this.assistant(),
         session: () => this.name,
         shell: () => ({ runShell: (command, timeoutMs) => this.runShell(command, timeoutMs) })
       }),
-      ...emailTools(() => this.parentAgent(Assistant), () => this.name),
-      ...taskTools({ assistant: () => this.parentAgent(Assistant) })
+      ...emailTools(() => this.assistant(), () => this.name),
+      ...taskTools({ assistant: () => this.assistant() })
     };
   }
 
@@ -111,68 +110,62 @@ export class Conversation extends Think<Env> {
     const ownerReply = await this.ownerCommand(ctx);
     if (ownerReply !== null) return { model: replyModel(ownerReply), activeTools: [] };
     const permissions = await this.permissions(ctx.requestId);
-    const names = Object.keys(ctx.tools).filter((name) => !HIDDEN_TOOLS.has(name));
-    // Calls the owner must approve pause for it; ownerNeeded decides per call.
-    const email = this.channel() === "email";
+    const caller = this.channel();
+    const offered: string[] = [];
     const gated: ToolSet = {};
-    for (const name of names) {
-      const definition = ctx.tools[name];
-      if (!definition || (!email && permissions[tierOfTool(name) ?? 0] !== "ask")) continue;
-      const ask = this.approvalRecorder(name);
-      const needsApproval: typeof ask = async (input, options) => (await this.ownerNeeded(name, input, permissions)) && ask(input, options);
+    for (const [name, definition] of Object.entries(ctx.tools)) {
+      const fact = toolFact(name);
+      if (fact && !fact.offeredTo.includes(caller)) continue;
+      offered.push(name);
+      // Judged with nothing trusted and the input unknown, a call that could
+      // need the owner asks the gate first (needsApproval); one that plainly
+      // runs, or is plainly refused, goes straight to beforeToolCall.
+      if (decide({ tool: name, fact, input: undefined, caller, permissions, targetTrusted: false }).action !== "ask") continue;
+      const needsApproval = async (input: unknown, options: { toolCallId: string }): Promise<boolean> =>
+        (await this.assistant()).gateAsk(this.name, caller, { id: options.toolCallId, tool: name, input });
       gated[name] = { ...definition, needsApproval } as ToolSet[string];
     }
-    return { activeTools: names, tools: gated };
+    return { activeTools: offered, tools: gated };
   }
 
+  /** Tier permissions, read once per turn (a conversation runs one turn at a time). */
   private async permissions(requestId = ""): Promise<Record<Tier, Permission>> {
     if (this.#turnPermissions?.requestId !== requestId) {
-      const permissions = await (await this.parentAgent(Assistant)).getTiers();
+      const permissions = await (await this.assistant()).getTiers();
       this.#turnPermissions = { requestId, permissions };
     }
     return this.#turnPermissions.permissions;
   }
 
+  /** One call into the gate before a tool runs: its verdict, with the approval binding checked. */
   override async beforeToolCall(ctx: ToolCallContext): Promise<ToolCallDecision | void> {
-    if (HIDDEN_TOOLS.has(ctx.toolName)) {
-      this.#blockedCalls.add(ctx.toolCallId);
-      return { action: "block", reason: `${ctx.toolName} is not available; use run_code for tier 1 code.` };
-    }
-    const tier = tierOfTool(ctx.toolName) ?? 0;
-    const permissions = await this.permissions(ctx.requestId ?? this.activeTurn?.requestId);
-    if (permissions[tier] === "deny") {
-      this.#blockedCalls.add(ctx.toolCallId);
-      return { action: "block", reason: deniedReason(tier) };
-    }
-    const required = await this.ownerNeeded(ctx.toolName, ctx.input, permissions);
-    const approval = await this.checkApproval(ctx, required);
-    if (approval) {
-      this.#blockedCalls.add(ctx.toolCallId);
-      return { action: "block", reason: approval };
-    }
-    // It only gets here with the owner's approval on record.
-    if (required) this.#ownerApproved.add(ctx.toolCallId);
+    const call = { id: ctx.toolCallId, tool: ctx.toolName, input: ctx.input };
+    const answer = await (await this.assistant()).gateBefore(this.name, this.channel(), call);
+    this.#gateAnswers.set(ctx.toolCallId, answer);
+    if (answer.action === "refuse") return { action: "block", reason: answer.reason };
+  }
+
+  /** One call into the gate after: the audit row (and an approved site remembered). */
+  override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
+    const answer = this.#gateAnswers.get(ctx.toolCallId);
+    this.#gateAnswers.delete(ctx.toolCallId);
+    const turn = ctx.requestId ?? this.activeTurn?.requestId ?? "";
+    const approved = answer?.action === "run" && answer.approved ? true : null;
+    const entry = await auditEntryFor(ctx, this.name, turn, { blocked: answer?.action === "refuse", approved });
+    await (await this.assistant()).gateAfter(entry, approved ? ctx.input : undefined);
   }
 
   /**
-   * Whether a call waits for the owner: its tier is "ask" (tier 3: unless its
-   * site was approved before), or it has effects in a session that began from
-   * mail (untrusted text), whatever the permissions say.
+   * The user's Assistant. `parentAgent` makes an extra initialisation call on
+   * every lookup; a facet lives and dies with its parent, so one stub serves
+   * the facet's lifetime (dropped if it fails, so a broken stub is not kept).
    */
-  private async ownerNeeded(tool: string, input: unknown, permissions: Record<Tier, Permission>): Promise<boolean> {
-    if (this.channel() === "email" && emailNeedsApproval(tool, input)) return true;
-    const tier = tierOfTool(tool) ?? 0;
-    if (permissions[tier] !== "ask") return false;
-    return tier !== 3 || (await this.approvedSite(input)) === null;
-  }
-
-  override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
-    const blocked = this.#blockedCalls.delete(ctx.toolCallId);
-    const turn = ctx.requestId ?? this.activeTurn?.requestId ?? "";
-    const approved = this.#ownerApproved.delete(ctx.toolCallId) ? true : null;
-    const assistant = await this.parentAgent(Assistant);
-    await assistant.recordAudit(await auditEntryFor(ctx, this.name, turn, { blocked, approved }));
-    if (approved && tierOfTool(ctx.toolName) === 3) await assistant.rememberSite(this.name, urlOf(ctx.input));
+  private assistant(): Promise<DurableObjectStub<Assistant>> {
+    this.#assistant ??= this.parentAgent(Assistant).catch((error: unknown) => {
+      this.#assistant = undefined;
+      throw error;
+    });
+    return this.#assistant;
   }
 
   // ── Execution ladder: tier 4, approvals bound to the call, owner commands ──
@@ -185,28 +178,7 @@ export class Conversation extends Think<Env> {
   private async runShell(command: string, timeoutMs: number): Promise<ShellOutput> {
     const turn = this.messages.findLast((m) => m.role === "user")?.id ?? "";
     const key = await digestInput({ session: this.name, turn, tool: "run_shell", input: { command, timeoutMs } });
-    return (await this.parentAgent(Assistant)).runShell(`shell-${key.slice(0, 40)}`, command, timeoutMs);
-  }
-
-  /** The already-approved site a tier 3 call works on, or null (then it asks). */
-  private async approvedSite(input: unknown): Promise<string | null> {
-    return (await this.parentAgent(Assistant)).approvedSite(this.name, urlOf(input));
-  }
-
-  /** needsApproval for a gated tool: records what the owner is asked to approve, then asks. */
-  private approvalRecorder(tool: string) {
-    return async (input: unknown, options: { toolCallId: string }): Promise<boolean> => {
-      const digest = await callDigest(tool, input);
-      await (await this.parentAgent(Assistant)).recordApprovalRequest(this.name, options.toolCallId, tool, digest);
-      return true;
-    };
-  }
-
-  /** A reason to refuse, or null. A call with an approval on record must be the approved call. */
-  private async checkApproval(ctx: ToolCallContext, needsApproval: boolean): Promise<string | null> {
-    const digest = await callDigest(ctx.toolName, ctx.input);
-    const check = await (await this.parentAgent(Assistant)).checkApproval(this.name, ctx.toolCallId, ctx.toolName, digest, needsApproval);
-    return check.ok ? null : check.reason;
+    return (await this.assistant()).runShell(`shell-${key.slice(0, 40)}`, command, timeoutMs);
   }
 
   /**
@@ -222,7 +194,7 @@ export class Conversation extends Think<Env> {
     const command = parseOwnerCommand(text);
     if (!command) return null;
     if (!command.ok) return command.error;
-    await (await this.parentAgent(Assistant)).setTierPermission(command.tier, command.permission);
+    await (await this.assistant()).setTierPermission(command.tier, command.permission);
     this.#turnPermissions = undefined;
     return ownerCommandReply(command.tier, command.permission);
   }
@@ -233,7 +205,7 @@ export class Conversation extends Think<Env> {
       .join("")
       .trim()
       .slice(0, 160);
-    const assistant = await this.parentAgent(Assistant);
+    const assistant = await this.assistant();
     await assistant.recordTurn(this.name, preview);
     // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
     const emailTurn = this.channel() === "email" ? answeredEmailTurn(this.messages, result.message.id) : null;
@@ -245,6 +217,7 @@ export class Conversation extends Think<Env> {
   /** Set by the Assistant when it creates a session for a non-web channel. */
   setChannel(channel: Channel): void {
     writeChannel(this.ctx.storage.sql, channel);
+    this.#channel = channel;
   }
 
   /** One email turn (src/channels/email/inbox.ts). */
@@ -255,11 +228,6 @@ export class Conversation extends Think<Env> {
   hasMessage(id: string): boolean {
     return this.messages.some((m) => m.id === id);
   }
-}
-
-function urlOf(input: unknown): string | undefined {
-  const url = typeof input === "object" && input !== null ? (input as { url?: unknown }).url : undefined;
-  return typeof url === "string" ? url : undefined;
 }
 
 export function frameProblem(message: WSMessage): string | null {

@@ -1,4 +1,4 @@
-import { TIERS } from "../ladder/tiers";
+import { TIERS } from "../shared/tiers";
 
 export function systemPrompt(): string {
   const ladder = TIERS.filter((t) => t.available)

@@ -3,7 +3,9 @@
  * sessions exist; this table only decorates them, so the two cannot disagree
  * about existence.
  */
-export type Channel = "web" | "email" | "voice" | "schedule";
+import type { Channel } from "../shared/channel";
+
+export type { Channel } from "../shared/channel";
 
 export interface SessionSummary {
   id: string;

@@ -6,7 +6,7 @@
  * only lists the groups.
  */
 import { ladderCommands } from "../ladder/commands";
-import { permissionCommands } from "../ladder/permission-commands";
+import { permissionCommands } from "../gate/permission-commands";
 import { shellCommands } from "../ladder/shell-commands";
 import { workspaceCommands } from "./workspace";
 import { scheduleCommands } from "../schedules/commands";

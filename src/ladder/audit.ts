@@ -1,6 +1,6 @@
 import type { ToolCallResultContext } from "@cloudflare/think";
-import { tierOfTool } from "./tiers";
-import type { Tier } from "./tiers";
+import { tierOfTool } from "../shared/tool-facts";
+import type { Tier } from "../shared/tiers";
 
 /**
  * One row per tool execution, in the user's own Assistant SQLite. Inputs are

@@ -45,7 +45,7 @@ export class MailReader extends Think<Env> {
 
   override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
     const entry = await auditEntryFor(ctx, this.name, ctx.requestId ?? "", { blocked: true, approved: null });
-    await (await this.parentAgent(Assistant)).recordAudit(entry);
+    await (await this.parentAgent(Assistant)).gateAfter(entry);
   }
 
   /** One email → a structured report. `excerpt` stands in when the model gives no usable JSON. */

@@ -1,2 +1,2 @@
-export const SUBAGENT_NAMES = ["researcher", "mail_reader"] as const;
-export type SubagentName = (typeof SUBAGENT_NAMES)[number];
+export { SUBAGENT_NAMES } from "../shared/channel";
+export type { SubagentName } from "../shared/channel";

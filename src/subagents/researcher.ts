@@ -2,11 +2,12 @@ import { Think } from "@cloudflare/think";
 import type { ToolCallContext, ToolCallDecision, ToolCallResultContext, TurnConfig, TurnContext } from "@cloudflare/think";
 import { getWorkspace } from "@cloudflare/computer";
 import { auditEntryFor } from "../ladder/audit";
+import { toolsOfferedTo } from "../shared/tool-facts";
 import { chatModel } from "../model";
 import { Assistant } from "../assistant/assistant";
 
-/** Read-only workspace tools: a researcher can look, never change. */
-const READ_ONLY_TOOLS = ["read", "ls", "find", "grep"];
+/** What a researcher is offered, from the one table of tool facts: tools that only read. */
+const RESEARCHER_TOOLS = toolsOfferedTo("researcher");
 
 /**
  * A sub-agent facet of the user's Assistant with its own SQLite and
@@ -31,21 +32,21 @@ export class Researcher extends Think<Env> {
   }
 
   override beforeTurn(ctx: TurnContext): TurnConfig {
-    return { activeTools: Object.keys(ctx.tools).filter((name) => READ_ONLY_TOOLS.includes(name)) };
+    return { activeTools: Object.keys(ctx.tools).filter((name) => RESEARCHER_TOOLS.includes(name)) };
   }
 
   // activeTools only limits what the model is offered; a call to any other
   // tool must still never run.
   override beforeToolCall(ctx: ToolCallContext): ToolCallDecision | void {
-    if (!READ_ONLY_TOOLS.includes(ctx.toolName)) {
-      return { action: "block", reason: `The researcher cannot use ${ctx.toolName}: it only reads (read, ls, find, grep).` };
+    if (!RESEARCHER_TOOLS.includes(ctx.toolName)) {
+      return { action: "block", reason: `The researcher cannot use ${ctx.toolName}: it only reads (${RESEARCHER_TOOLS.join(", ")}).` };
     }
   }
 
   override async afterToolCall(ctx: ToolCallResultContext): Promise<void> {
-    const blocked = !READ_ONLY_TOOLS.includes(ctx.toolName);
+    const blocked = !RESEARCHER_TOOLS.includes(ctx.toolName);
     const entry = await auditEntryFor(ctx, this.name, ctx.requestId ?? "", { blocked, approved: null });
-    await (await this.parentAgent(Assistant)).recordAudit(entry);
+    await (await this.parentAgent(Assistant)).gateAfter(entry);
   }
 
   /** The tables in this sub-agent's own SQLite (diagnostics; shows it holds no parent data). */

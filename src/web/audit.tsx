@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import type { SessionSummary } from "../assistant/sessions";
 import type { AuditFilter, AuditRow, Outcome } from "../ladder/audit";
-import { TIERS } from "../ladder/tiers";
-import type { Tier } from "../ladder/tiers";
+import { TIERS } from "../shared/tiers";
+import type { Tier } from "../shared/tiers";
 import type { Directory } from "./directory";
 import { errorText } from "./me";
 import type { Link } from "./status";
@@ -82,7 +82,7 @@ export function AuditView({ directory, link, sessions }: { directory: Directory;
           {rows.map((row) => (
             <li key={row.id} className="audit-row" data-outcome={row.outcome} data-tier={row.tier ?? ""}>
               <time dateTime={new Date(row.at).toISOString()}>{new Date(row.at).toLocaleString()}</time>
-              <span className={`tier-badge tier-${row.tier ?? 0}`}>tier {row.tier ?? "–"}</span>
+              <span className={`tier-badge tier-${row.tier ?? "unknown"}`}>{row.tier === null ? "unknown tool" : `tier ${row.tier}`}</span>
               <code className="tool-name">{row.tool}</code>
               <span className={`outcome outcome-${row.outcome}`}>{row.outcome}</span>
               {row.approved !== null && <span className="muted">{row.approved ? "approved" : "rejected"}</span>}

@@ -1,7 +1,8 @@
 import { getToolName } from "ai";
 import type { DynamicToolUIPart, ToolUIPart } from "ai";
 import { getToolApproval, getToolInput, getToolOutput, getToolPartState } from "@cloudflare/think/react";
-import { TIERS, tierOfTool } from "../ladder/tiers";
+import { TIERS } from "../shared/tiers";
+import { toolFact } from "../shared/tool-facts";
 import { highlight } from "./markdown";
 import { formatDuration } from "./tool-clock";
 import type { ToolClock } from "./tool-clock";
@@ -26,8 +27,8 @@ const LONG_OUTPUT = 600;
 export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: ToolClock; onApproval: OnApproval }) {
   const name = getToolName(part);
   const state = getToolPartState(part);
-  const tier = tierOfTool(name) ?? 0;
-  const tierName = TIERS[tier]?.name ?? "";
+  const fact = toolFact(name);
+  const tier = fact?.tier;
   const input = getToolInput(part);
   const output = getToolOutput(part);
   const approval = getToolApproval(part);
@@ -40,14 +41,20 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
       className="tool"
       data-tool={name}
       data-state={state}
-      data-tier={tier}
+      data-tier={tier ?? "unknown"}
       aria-label={`Tool call ${name}`}
       aria-busy={state === "streaming" || state === "approved" || state === "loading"}
     >
       <header className="tool-head">
-        <span className={`tier-badge tier-${tier}`} title={`Tier ${tier}: ${TIERS[tier]?.does ?? ""}`}>
-          tier {tier} · {tierName}
-        </span>
+        {tier === undefined ? (
+          <span className="tier-badge tier-unknown" title="A tool Steward does not know: every call waits for your approval">
+            unknown tool
+          </span>
+        ) : (
+          <span className={`tier-badge tier-${tier}`} title={`Tier ${tier}: ${TIERS[tier]?.does ?? ""}`}>
+            tier {tier} · {fact?.label ?? TIERS[tier]?.name}
+          </span>
+        )}
         <code className="tool-name">{name}</code>
         <span className={`tool-state tool-state-${state}`}>{STATE_LABEL[state]}</span>
         {time && (
@@ -63,7 +70,9 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
       {waiting && approval ? (
         <div className="tool-approval" role="group" aria-label={`Approve ${name}?`}>
           <p>
-            <strong>Needs your approval.</strong> Tier {tier} ({tierName}) is set to “ask”. This will run <code>{name}</code> with:
+            <strong>Needs your approval.</strong>{" "}
+            {tier === undefined ? "Steward does not know this tool." : `Tier ${tier} (${TIERS[tier]?.name}) is set to “ask”.`} This will run <code>{name}</code>{" "}
+            with:
           </p>
           <InputView name={name} input={input} />
           <div className="approval-buttons">

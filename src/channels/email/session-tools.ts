@@ -4,16 +4,16 @@ import { z } from "zod";
 
 /** What the send_email tool needs from the user's Assistant. */
 export interface MailHost {
-  emailRecipientAllowed(to: string): Promise<boolean> | boolean;
   sendEmailFromTool(mail: { key: string; to: string; subject: string; text: string; session: string }): Promise<SendToolResult>;
 }
 
 export type SendToolResult = { ok: true; status: "sent"; to: string; messageId: string } | { ok: false; error: string };
 
 /**
- * send_email: mail from the agent's own address. Recipients on the owner's
- * allowlist (and the owner) need no approval; anyone else waits for it.
- * In email sessions every send waits (Conversation.ownerNeeded).
+ * send_email: mail from the agent's own address. Whether it waits for the
+ * owner is the gate's decision (src/gate/decide.ts): mail to the owner's own
+ * or allowed addresses does not, anyone else's does, and in email and
+ * scheduled sessions every send waits.
  */
 export function emailTools(host: () => Promise<MailHost>, session: () => string): ToolSet {
   return {
@@ -24,7 +24,6 @@ export function emailTools(host: () => Promise<MailHost>, session: () => string)
         subject: z.string().min(1).max(200),
         text: z.string().min(1).max(100_000)
       }),
-      needsApproval: async ({ to }) => !(await (await host()).emailRecipientAllowed(to)),
       execute: async ({ to, subject, text }, { toolCallId }) =>
         (await host()).sendEmailFromTool({ key: `tool:${session()}:${toolCallId}`, to, subject, text, session: session() })
     })

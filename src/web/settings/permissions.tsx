@@ -1,5 +1,5 @@
-import { TIERS } from "../../ladder/tiers";
-import type { Permission } from "../../ladder/tiers";
+import { TIERS } from "../../shared/tiers";
+import type { Permission } from "../../shared/tiers";
 import type { SettingsSectionProps } from "./index";
 import { useLoaded } from "./use-call";
 import { Problem } from "../problem";

@@ -2,13 +2,20 @@ import { runInDurableObject } from "cloudflare:test";
 import type { UIMessage } from "ai";
 import { describe, expect, it } from "vitest";
 import type { Assistant } from "../../../src/assistant/assistant";
-import { emailNeedsApproval } from "../../../src/channels/email/approval";
+import { decide } from "../../../src/gate/decide";
+import { toolFact } from "../../../src/shared/tool-facts";
 import { modelOverride } from "../../../src/model";
 import { FrameLog, connect } from "../../helpers/agent";
 import { asUser } from "../../helpers/agent";
 import { ScriptedModel } from "../../helpers/scripted-model";
 import type { ScriptStep } from "../../helpers/scripted-model";
 import { OWNER, captureMail, deliver, mailUser, messageId, settled, transcript, until } from "./mail";
+
+/** The gate's verdict for a call in an email session with every tier allowed: does it wait for the owner? */
+function emailNeedsApproval(tool: string, input?: unknown): boolean {
+  const permissions = { 0: "allow", 1: "allow", 2: "allow", 3: "allow", 4: "allow" } as const;
+  return decide({ tool, fact: toolFact(tool), input, caller: "email", permissions, targetTrusted: false }).action !== "run";
+}
 
 /**
  * Hostile mail where the (scripted) model DOES fall for it and calls the

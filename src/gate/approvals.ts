@@ -1,4 +1,4 @@
-import { digestInput } from "./audit";
+import { digestInput } from "../ladder/audit";
 
 /**
  * Approvals bound to the exact call. When a call pauses for the owner, the

@@ -1,7 +1,7 @@
 import type { LanguageModelV4, LanguageModelV4StreamPart } from "@ai-sdk/provider";
 import { isPermission } from "./policy";
-import { TIERS, tierSpec } from "./tiers";
-import type { Permission, Tier } from "./tiers";
+import { TIERS, tierSpec } from "../shared/tiers";
+import type { Permission, Tier } from "../shared/tiers";
 import type { Command } from "../commands/types";
 
 /**

@@ -1,7 +1,7 @@
 import { getSubAgentByName } from "agents";
 import { afterEach, describe, expect, it } from "vitest";
 import { Conversation } from "../../src/assistant/conversation";
-import { parseOwnerCommand } from "../../src/ladder/permission-commands";
+import { parseOwnerCommand } from "../../src/gate/permission-commands";
 import { modelOverride } from "../../src/model";
 import { asUser, assistantFor, chatOnce, newSession, userMessage } from "../helpers/agent";
 import { ScriptedModel } from "../helpers/scripted-model";

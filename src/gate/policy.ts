@@ -1,10 +1,10 @@
-import { TIERS, tierSpec } from "./tiers";
-import type { Permission, Tier } from "./tiers";
+import { TIERS, tierSpec } from "../shared/tiers";
+import type { Permission, Tier } from "../shared/tiers";
 
 /**
- * Per-user permission for each tier, stored in the user's Assistant. One place
- * decides whether a call may run, so every tier and every entry path (model,
- * slash command, schedule, email) is held to the same rule.
+ * Per-user permission for each tier, stored in the user's Assistant and read
+ * by the Gate (src/gate/gate.ts), the one place that decides whether a call
+ * may run, so every tier and every entry path is held to the same rule.
  */
 export class TierPolicy {
   constructor(private readonly sql: SqlStorage) {
@@ -43,11 +43,6 @@ export function isTier(value: unknown): value is Tier {
 
 export function isPermission(value: unknown): value is Permission {
   return value === "allow" || value === "ask" || value === "deny";
-}
-
-export function deniedReason(tier: Tier): string {
-  const spec = tierSpec(tier);
-  return `Tier ${tier} (${spec.name}) is set to "deny" in your settings, so this call did not run. Change the tier's permission to allow it.`;
 }
 
 export function formatTiers(permissions: Record<Tier, Permission>): string {

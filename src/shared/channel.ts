@@ -1,0 +1,18 @@
+/**
+ * How a session reaches its agent. The channel decides how far a session's
+ * text is trusted (src/gate/decide.ts): only a web session is the owner,
+ * signed in, typing now.
+ */
+export const CHANNELS = ["web", "email", "voice", "schedule"] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export function isChannel(value: unknown): value is Channel {
+  return CHANNELS.some((c) => c === value);
+}
+
+/** Sub-agents are offered tools too, by name (src/subagents). */
+export const SUBAGENT_NAMES = ["researcher", "mail_reader"] as const;
+export type SubagentName = (typeof SUBAGENT_NAMES)[number];
+
+/** Who is offered a tool: a session on a channel, or a sub-agent. */
+export type Offeree = Channel | SubagentName;

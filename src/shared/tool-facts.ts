@@ -1,0 +1,111 @@
+import { CHANNELS } from "./channel";
+import type { Offeree } from "./channel";
+import type { Tier } from "./tiers";
+
+/**
+ * What Steward knows about each tool, in one table. The gate's decision
+ * (src/gate/decide.ts), the sub-agents' tool sets, the email rule, the tool
+ * cards' badges and the audit's tier column all read it; nothing else keeps
+ * a list of tools. A tool missing here is unknown: it is never assumed safe.
+ *
+ * effect:
+ *  - "reads": reads the workspace or the agent's own records, changes nothing;
+ *  - "writes": changes the workspace (files), nothing outside the agent;
+ *  - "acts": reaches outside the agent or changes how it behaves — mail,
+ *    the network, schedules, permissions.
+ */
+export type Effect = "reads" | "writes" | "acts";
+
+/**
+ * What a call acts on, when approvals are remembered or granted per target:
+ * a site (tier 3 asks once per site), a mail recipient (the owner's own and
+ * allowed addresses need no approval), a sub-agent (its effect is the
+ * strongest effect of the tools it is offered).
+ */
+export type TargetKind = "site" | "recipient" | "subagent";
+
+export interface ToolFact {
+  tier: Tier;
+  effect: Effect;
+  /** Who may be offered it: channels (sessions) and sub-agents. Empty: never offered, refused if called. */
+  offeredTo: readonly Offeree[];
+  target?: TargetKind;
+  /** Shown on the tool card instead of the tier's name, when the tool is not the tier's own kind of work. */
+  label?: string;
+  /** Why a tool that is never offered is refused (Think built-ins Steward replaces). */
+  unavailable?: string;
+}
+
+const SESSIONS: readonly Offeree[] = CHANNELS;
+const READERS: readonly Offeree[] = [...CHANNELS, "researcher"];
+
+const reads = (tier: Tier, offeredTo = SESSIONS, label?: string): ToolFact => ({ tier, effect: "reads", offeredTo, ...(label && { label }) });
+const writes = (tier: Tier, label?: string): ToolFact => ({ tier, effect: "writes", offeredTo: SESSIONS, ...(label && { label }) });
+const acts = (tier: Tier, extra: Partial<ToolFact> = {}): ToolFact => ({ tier, effect: "acts", offeredTo: SESSIONS, ...extra });
+const browser = (): ToolFact => acts(3, { target: "site" });
+
+export const TOOL_FACTS: Readonly<Record<string, ToolFact>> = {
+  // ── Tier 0: the workspace (Think's built-in tools) ──
+  read: reads(0, READERS),
+  ls: reads(0, READERS),
+  find: reads(0, READERS),
+  grep: reads(0, READERS),
+  write: writes(0),
+  edit: writes(0),
+  delete: writes(0),
+  exec: { tier: 1, effect: "writes", offeredTo: [], unavailable: "exec is not available; use run_code for tier 1 code." },
+  publish: { tier: 0, effect: "acts", offeredTo: [], unavailable: "publish is not available in Steward." },
+  // ── Tier 0: the agent's own records and helpers ──
+  show_tiers: reads(0, SESSIONS, "settings"),
+  show_audit: reads(0, SESSIONS, "audit"),
+  activate_skill: reads(0, SESSIONS, "skills"),
+  read_skill_resource: reads(0, SESSIONS, "skills"),
+  delegate: { tier: 0, effect: "reads", offeredTo: SESSIONS, target: "subagent", label: "sub-agent" },
+  list_tasks: reads(0, SESSIONS, "schedules"),
+  schedule_task: acts(0, { label: "schedules" }),
+  update_task: acts(0, { label: "schedules" }),
+  manage_task: acts(0, { label: "schedules" }),
+  // Mail leaves the agent: runs in the agent itself (tier 0), asks unless the recipient is the owner's or allowed.
+  send_email: acts(0, { target: "recipient", label: "mail" }),
+  // ── Tiers 1–2: code in a Dynamic Worker ──
+  run_code: writes(1),
+  run_npm: writes(2),
+  // ── Tier 3: a real browser ──
+  browse: browser(),
+  browser_read: browser(),
+  browser_extract: browser(),
+  browser_click: browser(),
+  browser_fill: browser(),
+  browser_screenshot: browser(),
+  browser_download: browser(),
+  // ── Tier 4: a Linux container ──
+  run_shell: acts(4)
+};
+
+/** null: a tool Steward does not know (asks on every channel, audited as unknown). */
+export function toolFact(name: string): ToolFact | null {
+  return Object.hasOwn(TOOL_FACTS, name) ? (TOOL_FACTS[name] ?? null) : null;
+}
+
+/** The tier shown and audited for a tool: null for an unknown tool. */
+export function tierOfTool(name: string): Tier | null {
+  return toolFact(name)?.tier ?? null;
+}
+
+/** The tools a sub-agent is offered, straight from the table. */
+export function toolsOfferedTo(offeree: Offeree): string[] {
+  return Object.keys(TOOL_FACTS).filter((name) => TOOL_FACTS[name]?.offeredTo.includes(offeree));
+}
+
+const STRENGTH: Record<Effect, number> = { reads: 0, writes: 1, acts: 2 };
+
+/** The strongest effect among tools, or "acts" for a set that includes an unknown one. */
+export function strongestEffect(tools: readonly string[]): Effect {
+  let effect: Effect = "reads";
+  for (const name of tools) {
+    const fact = toolFact(name);
+    if (!fact) return "acts";
+    if (STRENGTH[fact.effect] > STRENGTH[effect]) effect = fact.effect;
+  }
+  return effect;
+}
