@@ -10,9 +10,10 @@ import type { Tier } from "./tiers";
  *
  * effect:
  *  - "reads": reads the workspace or the agent's own records, changes nothing;
- *  - "writes": changes the workspace (files), nothing outside the agent;
- *  - "acts": reaches outside the agent or changes how it behaves — mail,
- *    the network, schedules, permissions.
+ *  - "writes": changes the agent's own state (files, its task list), nothing
+ *    leaves the agent;
+ *  - "acts": reaches outside the agent — mail, the network, a container.
+ *    (Permissions are never a tool: only the owner's own chat changes them.)
  */
 export type Effect = "reads" | "writes" | "acts";
 
@@ -62,9 +63,10 @@ export const TOOL_FACTS: Readonly<Record<string, ToolFact>> = {
   read_skill_resource: reads(0, SESSIONS, "skills"),
   delegate: { tier: 0, effect: "reads", offeredTo: SESSIONS, target: "subagent", label: "sub-agent" },
   list_tasks: reads(0, SESSIONS, "schedules"),
-  schedule_task: acts(0, { label: "schedules" }),
-  update_task: acts(0, { label: "schedules" }),
-  manage_task: acts(0, { label: "schedules" }),
+  // The agent's own task list: changed like a file, nothing leaves the agent.
+  schedule_task: writes(0, "schedules"),
+  update_task: writes(0, "schedules"),
+  manage_task: writes(0, "schedules"),
   // Mail leaves the agent: runs in the agent itself (tier 0), asks unless the recipient is the owner's or allowed.
   send_email: acts(0, { target: "recipient", label: "mail" }),
   // ── Tiers 1–2: code in a Dynamic Worker ──

@@ -29,7 +29,7 @@ const TABLE = `
   read                 RRAAX  RRAAX  RRAAX  RRAAX    RRXXX      XXXXX
   write                RRAAX  RRAAX  AAAAX  RRAAX    XXXXX      XXXXX
   run_code             RRAAX  RRAAX  AAAAX  RRAAX    XXXXX      XXXXX
-  schedule_task        RRAAX  RRAAX  AAAAX  AAAAX    XXXXX      XXXXX
+  schedule_task        RRAAX  RRAAX  AAAAX  RRAAX    XXXXX      XXXXX
   send_email           ARAAX  ARAAX  AAAAX  AAAAX    XXXXX      XXXXX
   browse               RRARX  RRARX  AAAAX  AAAAX    XXXXX      XXXXX
   run_shell            RRAAX  RRAAX  AAAAX  AAAAX    XXXXX      XXXXX
