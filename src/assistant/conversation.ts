@@ -30,6 +30,7 @@ import { emailTools } from "../channels/email/session-tools";
 import { emailNeedsApproval } from "../channels/email/approval";
 import { answeredEmailTurn, outcomeOf, readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
 import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
+import { migrateConversation } from "../schema";
 
 /** Built-in workspace tools Steward does not offer: `exec` is replaced by run_code. */
 const HIDDEN_TOOLS = new Set(["exec", "publish"]);
@@ -45,6 +46,12 @@ export const MAX_FRAME_BYTES = 512 * 1024;
 export class Conversation extends Think<Env> {
   override maxSteps = 10;
   override workspace = getWorkspace(() => this.parentAgent(Assistant));
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Before any message or RPC can read the channel (see the Assistant's constructor).
+    migrateConversation(ctx.storage);
+  }
 
   #blockedCalls = new Set<string>();
   /** Calls that ran with the owner's approval (for the audit row and tier 3's site memory). */
