@@ -8,6 +8,7 @@ import { SessionCatalog } from "./sessions";
 import type { Channel, SessionSummary } from "./sessions";
 import { SettingsStore } from "./settings";
 import type { UserSettings } from "./settings";
+import { migrateAssistant } from "../schema";
 import { FileError, listFiles, readFileForDownload, readFileForView, uploadFile } from "./files";
 import type { FileContent, FileEntry, FileListing, FilesFs } from "./files";
 import { formatAudit } from "../ladder/audit";
@@ -70,6 +71,15 @@ export class Assistant extends Agent<Env, AssistantState> {
   static override options = { sendIdentityOnConnect: true };
 
   override initialState: AssistantState = { sessions: [], workspaceVersion: 0, notifications: [] };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Here, not in onStart or per getter: RPCs, alarms and fiber recovery reach the
+    // stores (audit, policy, inbox, tasks…) before onStart has run. A constructor's
+    // synchronous SQL finishes before any of those is delivered, so every path sees
+    // the tables. Field initializers run before this line; none touches a table.
+    migrateAssistant(ctx.storage);
+  }
 
   readonly workspace = new Workspace({
     storage: this.ctx.storage,

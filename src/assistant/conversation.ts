@@ -29,6 +29,7 @@ import type { Channel } from "./sessions";
 import { emailTools } from "../channels/email/session-tools";
 import { answeredEmailTurn, outcomeOf, readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
 import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
+import { migrateConversation } from "../schema";
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
 export const MAX_FRAME_BYTES = 512 * 1024;
@@ -41,6 +42,12 @@ export const MAX_FRAME_BYTES = 512 * 1024;
 export class Conversation extends Think<Env> {
   override maxSteps = 10;
   override workspace = getWorkspace(() => this.parentAgent(Assistant));
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Before any message or RPC can read the channel (see the Assistant's constructor).
+    migrateConversation(ctx.storage);
+  }
 
   /** The gate's answer for each call, from beforeToolCall to afterToolCall. */
   #gateAnswers = new Map<string, GateAnswer>();

@@ -19,16 +19,7 @@ export interface SessionSummary {
 const MAX_TITLE = 120;
 
 export class SessionCatalog {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_session (
-      id TEXT PRIMARY KEY,
-      title TEXT NOT NULL,
-      channel TEXT NOT NULL,
-      created_at INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL,
-      preview TEXT NOT NULL DEFAULT ''
-    )`);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   validTitle(title: unknown): string {
     if (title === undefined || title === null) return `Chat ${new Date().toISOString().slice(0, 19).replace("T", " ")}`;

@@ -11,9 +11,7 @@ export interface UserSettings {
 export const DEFAULT_SETTINGS: UserSettings = { timeZone: "UTC" };
 
 export class SettingsStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   all(): UserSettings {
     const rows = this.sql.exec<{ key: string; value: string }>(`SELECT key, value FROM steward_setting`).toArray();

@@ -13,13 +13,6 @@ export type ApprovalCheck = { ok: true } | { ok: false; missing: boolean; reason
 
 export class ApprovalLedger {
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_approvals (
-      tool_call_id TEXT PRIMARY KEY,
-      session TEXT NOT NULL,
-      tool TEXT NOT NULL,
-      digest TEXT NOT NULL,
-      requested_at INTEGER NOT NULL
-    )`);
   }
 
   /** First digest wins: asking again for the same call id cannot rebind it. */

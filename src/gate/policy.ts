@@ -8,10 +8,6 @@ import type { Permission, Tier } from "../shared/tiers";
  */
 export class TierPolicy {
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_tier_permission (
-      tier INTEGER PRIMARY KEY,
-      permission TEXT NOT NULL
-    )`);
   }
 
   permission(tier: Tier): Permission {

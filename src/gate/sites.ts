@@ -6,7 +6,6 @@
  */
 export class SiteApprovals {
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_site_approval (site TEXT PRIMARY KEY, approved_at INTEGER NOT NULL)`);
   }
 
   has(site: string): boolean {

@@ -38,22 +38,7 @@ export class AuditLog {
   constructor(
     private readonly sql: SqlStorage,
     private readonly user: string
-  ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_audit (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      at INTEGER NOT NULL,
-      session TEXT NOT NULL,
-      turn TEXT NOT NULL,
-      tier INTEGER,
-      tool TEXT NOT NULL,
-      input_digest TEXT NOT NULL,
-      outcome TEXT NOT NULL,
-      duration_ms INTEGER NOT NULL,
-      bytes_out INTEGER NOT NULL,
-      approved INTEGER,
-      detail TEXT NOT NULL DEFAULT ''
-    )`);
-  }
+  ) {}
 
   record(entry: AuditEntry): void {
     this.sql.exec(

@@ -54,20 +54,7 @@ export class JobLedger {
   /** Jobs running in this isolate: a duplicate joins them. A "running" row not in here was interrupted. */
   readonly #live = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_jobs (
-      key TEXT PRIMARY KEY,
-      base_key TEXT NOT NULL,
-      kind TEXT NOT NULL,
-      input TEXT NOT NULL,
-      status TEXT NOT NULL,
-      result TEXT,
-      delivered INTEGER NOT NULL DEFAULT 0,
-      created_at INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL
-    )`);
-    sql.exec(`CREATE INDEX IF NOT EXISTS steward_jobs_base ON steward_jobs (base_key, created_at)`);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   get(key: string): JobRow | undefined {
     return this.sql.exec<JobRow>(`SELECT * FROM steward_jobs WHERE key = ?`, key).toArray()[0];

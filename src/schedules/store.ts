@@ -60,21 +60,7 @@ export interface NotificationRow {
 type Row = Record<string, SqlStorageValue>;
 
 export class TaskStore {
-  constructor(readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_task (
-      id TEXT PRIMARY KEY, title TEXT NOT NULL, prompt TEXT NOT NULL, spec TEXT NOT NULL, zone TEXT NOT NULL,
-      deliver TEXT NOT NULL, quiet INTEGER NOT NULL, status TEXT NOT NULL, session_id TEXT, anchor INTEGER NOT NULL,
-      next_run_at INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, created_by TEXT NOT NULL)`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_task_run (
-      id TEXT PRIMARY KEY, task_id TEXT NOT NULL, scheduled_for INTEGER NOT NULL, started_at INTEGER NOT NULL,
-      attempt INTEGER NOT NULL, status TEXT NOT NULL, manual INTEGER NOT NULL, late_ms INTEGER NOT NULL,
-      missed INTEGER NOT NULL, retry_at INTEGER, submission_id TEXT, result TEXT, error TEXT, finished_at INTEGER,
-      delivered TEXT, watch_at INTEGER)`);
-    sql.exec(`CREATE INDEX IF NOT EXISTS steward_task_run_task ON steward_task_run (task_id, scheduled_for)`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_notification (
-      id TEXT PRIMARY KEY, task_id TEXT NOT NULL, run_id TEXT NOT NULL, session_id TEXT, title TEXT NOT NULL,
-      body TEXT NOT NULL, created_at INTEGER NOT NULL, read_at INTEGER)`);
-  }
+  constructor(readonly sql: SqlStorage) {}
 
   // ── tasks ──
 

@@ -5,18 +5,16 @@ import type { Channel } from "../../shared/channel";
 
 /**
  * The Conversation side of an email: which channel a session belongs to
- * (kept in the session's own SQLite, so its gate holds for web turns too), and
- * running one email as a turn.
+ * (kept in the session's own SQLite, so its gate holds for web turns too;
+ * table in src/schema/conversation.ts), and running one email as a turn.
  */
 export function readChannel(sql: SqlStorage): Channel | null {
-  sql.exec(`CREATE TABLE IF NOT EXISTS steward_channel (id INTEGER PRIMARY KEY CHECK (id = 1), channel TEXT NOT NULL)`);
   const value = sql.exec<{ channel: string }>(`SELECT channel FROM steward_channel WHERE id = 1`).toArray()[0]?.channel;
   return isChannel(value) ? value : null;
 }
 
 export function writeChannel(sql: SqlStorage, channel: Channel): void {
   if (!isChannel(channel)) throw new Error(`unknown channel ${JSON.stringify(channel)}`);
-  readChannel(sql);
   sql.exec(`INSERT INTO steward_channel (id, channel) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET channel = excluded.channel`, channel);
 }
 

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { localPartFor } from "./address";
+import { migrateDirectory } from "../../schema";
 
 /**
  * One instance ("directory") maps agent addresses to users. It holds the HMAC
@@ -11,8 +12,7 @@ export class EmailDirectory extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS address_key (id INTEGER PRIMARY KEY CHECK (id = 1), secret BLOB NOT NULL)`);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS address (local TEXT PRIMARY KEY, user_id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL)`);
+    migrateDirectory(ctx.storage);
   }
 
   /** The user's local part, registered on first call; stable afterwards. */

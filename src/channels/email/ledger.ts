@@ -39,47 +39,7 @@ export interface OutboundRecord {
 }
 
 export class EmailLedger {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_email_message (
-      message_id TEXT PRIMARY KEY,
-      session TEXT,
-      direction TEXT NOT NULL,
-      sender TEXT NOT NULL,
-      subject TEXT NOT NULL,
-      status TEXT NOT NULL,
-      detail TEXT NOT NULL DEFAULT '',
-      at INTEGER NOT NULL
-    )`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_email_held (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      message_id TEXT NOT NULL UNIQUE,
-      sender TEXT NOT NULL,
-      subject TEXT NOT NULL,
-      raw BLOB NOT NULL,
-      at INTEGER NOT NULL
-    )`);
-    // Email turns started but not yet answered, keyed by the turn's user message id.
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_email_pending (
-      turn_id TEXT PRIMARY KEY,
-      message_id TEXT NOT NULL,
-      session TEXT NOT NULL,
-      job TEXT NOT NULL,
-      at INTEGER NOT NULL
-    )`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_email_outbox (
-      key TEXT PRIMARY KEY,
-      recipient TEXT NOT NULL,
-      subject TEXT NOT NULL,
-      message_id TEXT NOT NULL,
-      provider_id TEXT NOT NULL DEFAULT '',
-      status TEXT NOT NULL,
-      detail TEXT NOT NULL DEFAULT '',
-      at INTEGER NOT NULL
-    )`);
-    // Outboxes created before provider ids were recorded.
-    const columns = sql.exec<{ name: string }>(`PRAGMA table_info(steward_email_outbox)`).toArray().map((c) => c.name);
-    if (!columns.includes("provider_id")) sql.exec(`ALTER TABLE steward_email_outbox ADD COLUMN provider_id TEXT NOT NULL DEFAULT ''`);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   /** Newest first. */
   recent(limit: number): InboundRecord[] {

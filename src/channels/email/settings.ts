@@ -26,10 +26,7 @@ type ListKind = "owner" | "sender" | "recipient";
 export const DEFAULT_SEND_LIMIT = 20;
 
 export class EmailSettingsStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_email_list (kind TEXT NOT NULL, entry TEXT NOT NULL, added_at INTEGER NOT NULL, PRIMARY KEY (kind, entry))`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS steward_email_option (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   all(address: string): EmailSettings {
     return {
