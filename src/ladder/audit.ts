@@ -1,4 +1,5 @@
 import type { ToolCallResultContext } from "@cloudflare/think";
+import { sha256Hex } from "../util/digest";
 import { tierOfTool } from "./tiers";
 import type { Tier } from "./tiers";
 
@@ -120,9 +121,7 @@ function auditWhere(filter: unknown): { where: string; bindings: SqlStorageValue
 
 /** SHA-256 of the input's canonical JSON (keys sorted), hex. */
 export async function digestInput(input: unknown): Promise<string> {
-  const bytes = new TextEncoder().encode(canonicalJson(input));
-  const hash = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(canonicalJson(input));
 }
 
 export function canonicalJson(value: unknown): string {

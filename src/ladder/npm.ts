@@ -1,4 +1,5 @@
 import { WorkerJavaScriptBackend } from "@cloudflare/computer/backends/worker-javascript";
+import { sha256Hex } from "../util/digest";
 import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from "./isolate";
 
 /**
@@ -93,7 +94,7 @@ export async function dependencySet(code: string, versions: Record<string, strin
   }
   const packages = Object.fromEntries(names.map((name) => [name, versions[name] ?? "latest"]));
   const lines = [...names.map((name) => `${name}@${packages[name]}`), "--", ...specifiers].join("\n");
-  return { specifiers, packages, key: await sha256Hex(lines) };
+  return { specifiers, packages, key: (await sha256Hex(lines)).slice(0, 32) };
 }
 
 /** The workspace file that holds the bundle for one specifier. */
@@ -202,9 +203,4 @@ export async function ensureBundle(
 function reexport(specifier: string): string {
   const s = JSON.stringify(specifier);
   return `export * from ${s};\nimport * as ns from ${s};\nexport default ("default" in ns ? ns.default : ns);\n`;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32);
 }

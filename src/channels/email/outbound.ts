@@ -1,4 +1,5 @@
 import type { EmailLedger, OutboundRecord } from "./ledger";
+import { sha256Hex } from "../../util/digest";
 import { normalizeId } from "./parse";
 
 /**
@@ -25,8 +26,7 @@ export function replySubject(subject: string): string {
 
 /** A Message-ID for our own mail, stable for a key so a retried send carries the same id. */
 export async function outboundMessageId(key: string, domain: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
-  return `<steward-${[...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("")}@${domain}>`;
+  return `<steward-${(await sha256Hex(key)).slice(0, 24)}@${domain}>`;
 }
 
 /**
