@@ -46,6 +46,7 @@ import { TaskService } from "../schedules/service";
 import { TaskWake, WAKE_CALLBACK } from "../schedules/wake";
 import type { NotificationView, RunView, TaskConversation, TaskInput, TaskView } from "../schedules/service";
 import type { TaskAction } from "../schedules/tools";
+import { errorText } from "../shared/error-text";
 
 /** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
 const TASK_RUN_FIBER = "steward-task-run";
@@ -308,7 +309,7 @@ export class Assistant extends Agent<Env, AssistantState> {
       if (result.url) this.#tabs.set(sessionId, result.url);
       return result;
     } catch (error) {
-      return { ok: false, url: "", title: "", text: `Tier 3 (browser): ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, url: "", title: "", text: `Tier 3 (browser): ${errorText(error)}` };
     }
   }
 

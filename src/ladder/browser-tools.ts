@@ -2,6 +2,7 @@ import { tool } from "ai";
 import type { ToolSet } from "ai";
 import { z } from "zod";
 import type { BrowserAction, BrowserResult } from "./browser";
+import { errorText } from "../shared/error-text";
 
 /** Runs one browser action in the user's Assistant, in this conversation's tab. */
 export type BrowserRunner = (action: BrowserAction) => Promise<BrowserResult>;
@@ -15,7 +16,7 @@ export function browserTools(run: BrowserRunner): ToolSet {
     try {
       return await run(action);
     } catch (error) {
-      return { ok: false, text: `Tier 3 (browser): ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, text: `Tier 3 (browser): ${errorText(error)}` };
     }
   };
   return {

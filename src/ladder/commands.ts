@@ -1,6 +1,7 @@
 import { commandError, toolCall, usageError } from "../commands/types";
 import type { Command, ParsedCommand } from "../commands/types";
 import { checkUrl } from "./browser";
+import { errorText } from "../shared/error-text";
 
 /** The ladder: running code, and seeing what ran. */
 export const ladderCommands: Command[] = [
@@ -67,6 +68,6 @@ function urlCommand(command: Command, arg: string, call: (url: string) => Parsed
   try {
     return call(checkUrl(arg));
   } catch (error) {
-    return commandError(command.name, error instanceof Error ? error.message : String(error));
+    return commandError(command.name, errorText(error));
   }
 }

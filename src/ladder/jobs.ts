@@ -1,3 +1,5 @@
+import { errorText } from "../shared/error-text";
+
 /**
  * Durable jobs: side effects that must not repeat (a container command, a
  * bundle, an email) run once per idempotency key, inside a fiber, with their
@@ -111,7 +113,7 @@ export class JobLedger {
       await work;
     } catch (error) {
       // The effect's own failure (not a crash): record it so a retry is a new attempt.
-      this.finish(key, "done", { error: error instanceof Error ? error.message : String(error) });
+      this.finish(key, "done", { error: errorText(error) });
       this.#live.delete(key);
       this.markDelivered(key);
       throw error;

@@ -1,6 +1,7 @@
 import { WorkerJavaScriptBackend } from "@cloudflare/computer/backends/worker-javascript";
 import { sha256Hex } from "../util/digest";
 import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from "./isolate";
+import { errorText } from "../shared/error-text";
 
 /**
  * Tier 2: tier 1 plus packages from an npm registry. Packages are fetched and
@@ -180,7 +181,7 @@ export async function ensureBundle(
       source = typeof main === "string" ? main : JSON.stringify(main);
       if (typeof main !== "string") throw new Error(`unexpected module type for ${specifier}`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       throw new Error(`Could not bundle "${specifier}": ${message.split("\n").slice(0, 6).join("\n")}`);
     }
     bytes += source.length;

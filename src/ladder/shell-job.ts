@@ -6,6 +6,7 @@ import { applyChanges, snapshotWorkspace } from "./sandbox/workspace-sync";
 import { shellFailure, shellOutput } from "./shell";
 import type { ShellOutput } from "./shell";
 import type { FiberHost, JobLedger, JobSpec } from "./jobs";
+import { errorText } from "../shared/error-text";
 
 export interface ShellJobInput {
   command: string;
@@ -59,7 +60,7 @@ export async function runShellJob(host: ShellJobHost, jobs: JobLedger, baseKey: 
     if (outcome.lost || !outcome.result) return shellFailure(outcome.lost ?? "The job left no result.");
     return shellOutput(outcome.result, timeoutMs, outcome.reconciled);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     if (error instanceof SandboxUnavailableError) return shellFailure(`Tier 4 is not available: ${message}.`);
     return shellFailure(`The sandbox could not run the command: ${message}`);
   }

@@ -8,6 +8,7 @@ import { TaskStore } from "./store";
 import type { Destination, NotificationRow, RunRow, TaskRow } from "./store";
 import { formatLocal } from "./zone";
 import { isLate, runHeadline, runMessage } from "./run-text";
+import { errorText } from "../shared/error-text";
 
 export const MAX_OPEN_TASKS = 50;
 export const MAX_PROMPT = 4000;
@@ -307,7 +308,7 @@ export class TaskService {
         const reply = await this.turn(task, run);
         await this.complete(task, run, reply);
       } catch (error) {
-        await this.fail(task, run, error instanceof Error ? error.message : String(error));
+        await this.fail(task, run, errorText(error));
       }
       await this.forgetSubmission(run.id);
       // The run's watchdog wake-up is no longer needed: back to the next due occurrence (or none).

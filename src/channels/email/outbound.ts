@@ -1,6 +1,7 @@
 import type { EmailLedger, OutboundRecord } from "./ledger";
 import { sha256Hex } from "../../util/digest";
 import { normalizeId } from "./parse";
+import { errorText } from "../../shared/error-text";
 
 /**
  * Test and bench seam: outbound mail is the one effect that cannot leave this
@@ -67,7 +68,7 @@ export async function sendOnce(
     const provider = normalizeId(result?.messageId) ?? "";
     ledger.recordSend({ ...base, providerMessageId: provider === messageId ? "" : provider, status: "sent", detail: "" });
   } catch (error) {
-    ledger.recordSend({ ...base, status: "failed", detail: error instanceof Error ? error.message : String(error) });
+    ledger.recordSend({ ...base, status: "failed", detail: errorText(error) });
   }
   return ledger.outbound(mail.key) as OutboundRecord;
 }

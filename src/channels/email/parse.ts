@@ -3,6 +3,7 @@ import type { Address, Email } from "postal-mime";
 import { isAutoReplyEmail } from "agents/email";
 import { sha256Hex } from "../../util/digest";
 import { htmlToText } from "./html-text";
+import { errorText } from "../../shared/error-text";
 
 /** Whole messages larger than this are refused before parsing. */
 export const MAX_RAW_BYTES = 25 * 1024 * 1024;
@@ -57,7 +58,7 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
   try {
     email = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer" });
   } catch (error) {
-    throw new MalformedMailError(`malformed message: ${error instanceof Error ? error.message : String(error)}`);
+    throw new MalformedMailError(`malformed message: ${errorText(error)}`);
   }
   const from = mailbox(email.from);
   if (!from) throw new MalformedMailError("malformed message: missing or unparseable From header");
