@@ -1,5 +1,6 @@
 import type { ToolCallResultContext } from "@cloudflare/think";
 import { sha256Hex } from "../util/digest";
+import { isWholeNumber } from "../util/whole-number";
 import { tierOfTool } from "./tiers";
 import type { Tier } from "./tiers";
 
@@ -107,7 +108,7 @@ function auditWhere(filter: unknown): { where: string; bindings: SqlStorageValue
   const bindings: SqlStorageValue[] = [];
   if (tier === null) clauses.push("tier IS NULL");
   else if (tier !== undefined) {
-    if (typeof tier !== "number" || !Number.isInteger(tier) || tier < 0 || tier > 4) throw new Error("filter.tier must be 0–4 or null");
+    if (!isWholeNumber(tier, 0, 4)) throw new Error("filter.tier must be 0–4 or null");
     clauses.push("tier = ?");
     bindings.push(tier);
   }
