@@ -1,4 +1,5 @@
 import type { ToolCallResultContext } from "@cloudflare/think";
+import { toolFailure } from "../shared/tool-result";
 import { sha256Hex } from "../util/digest";
 import { isWholeNumber } from "../util/whole-number";
 import { tierOfTool } from "./tiers";
@@ -149,7 +150,7 @@ export function formatAudit(rows: AuditRow[]): string {
 
 /**
  * The audit entry for a finished tool call. `blocked` marks a call a policy
- * refused; a tool that returned `{ error }` or `{ ok: false }` counts as an error.
+ * refused; a tool that reported a failure (`toolFailure`) counts as an error.
  */
 export async function auditEntryFor(
   ctx: ToolCallResultContext,
@@ -158,7 +159,7 @@ export async function auditEntryFor(
   extra: { blocked: boolean; approved: boolean | null }
 ): Promise<AuditEntry> {
   const output = ctx.success ? ctx.output : ctx.error;
-  const outcome: Outcome = extra.blocked ? "blocked" : !ctx.success || reportsFailure(ctx.output) ? "error" : "ok";
+  const outcome: Outcome = extra.blocked ? "blocked" : !ctx.success || toolFailure(ctx.output) !== null ? "error" : "ok";
   return {
     session,
     turn,
@@ -173,18 +174,13 @@ export async function auditEntryFor(
   };
 }
 
-function reportsFailure(output: unknown): boolean {
-  if (typeof output !== "object" || output === null) return false;
-  const record = output as Record<string, unknown>;
-  return typeof record.error === "string" || record.ok === false;
-}
-
 function summary(output: unknown): string {
   if (output instanceof Error) return output.message;
   if (typeof output === "string") return output;
+  const failure = toolFailure(output);
+  if (failure) return failure;
   if (typeof output === "object" && output !== null) {
     const record = output as Record<string, unknown>;
-    if (typeof record.error === "string") return record.error;
     if (typeof record.text === "string") return record.text;
   }
   return String(output);

@@ -2,6 +2,7 @@ import { tool } from "ai";
 import type { ToolSet } from "ai";
 import { z } from "zod";
 import type { BrowserAction, BrowserResult } from "./browser";
+import type { ToolResult } from "../shared/tool-result";
 import { errorText } from "../shared/error-text";
 
 /** Runs one browser action in the user's Assistant, in this conversation's tab. */
@@ -12,7 +13,7 @@ const selector = z.string().min(1).max(500).describe("A CSS selector, e.g. #subm
 
 /** Tier 3 tools. Failures come back as `{ ok: false, text }` so the model can adjust. */
 export function browserTools(run: BrowserRunner): ToolSet {
-  const guarded = async (action: BrowserAction): Promise<BrowserResult | { ok: false; text: string }> => {
+  const guarded = async (action: BrowserAction): Promise<ToolResult<BrowserResult>> => {
     try {
       return await run(action);
     } catch (error) {
