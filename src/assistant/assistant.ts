@@ -46,6 +46,8 @@ import { TaskService } from "../schedules/service";
 import { TaskWake, WAKE_CALLBACK } from "../schedules/wake";
 import type { NotificationView, RunView, TaskConversation, TaskInput, TaskView } from "../schedules/service";
 import type { TaskAction } from "../schedules/tools";
+import { errorText } from "../shared/error-text";
+import { wholeNumber } from "../util/whole-number";
 
 /** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
 const TASK_RUN_FIBER = "steward-task-run";
@@ -209,7 +211,7 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   @callable()
   getAudit(limit = 50, filter?: AuditFilter): AuditRow[] {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error("limit must be a whole number from 1 to 500");
+    wholeNumber(limit, "limit", 500);
     return this.gate.audit.recent(limit, filter);
   }
 
@@ -301,7 +303,7 @@ export class Assistant extends Agent<Env, AssistantState> {
       if (result.url) this.#tabs.set(sessionId, result.url);
       return result;
     } catch (error) {
-      return { ok: false, url: "", title: "", text: `Tier 3 (browser): ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, url: "", title: "", text: `Tier 3 (browser): ${errorText(error)}` };
     }
   }
 
@@ -471,7 +473,7 @@ export class Assistant extends Agent<Env, AssistantState> {
   /** Mail seen and sent, newest first, with what became of each. */
   @callable()
   getEmailLog(limit = 50): InboundRecord[] {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error("limit must be a whole number from 1 to 500");
+    wholeNumber(limit, "limit", 500);
     return this.inbox.ledger.recent(limit);
   }
 
@@ -615,7 +617,7 @@ export class Assistant extends Agent<Env, AssistantState> {
   @callable()
   listNotifications(options?: { unreadOnly?: boolean; limit?: number }): NotificationView[] {
     const limit = options?.limit ?? 20;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new Error("limit must be a whole number from 1 to 200");
+    wholeNumber(limit, "limit", 200);
     return this.taskService.notifications(options?.unreadOnly ?? true, limit);
   }
 

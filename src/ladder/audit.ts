@@ -1,6 +1,9 @@
 import type { ToolCallResultContext } from "@cloudflare/think";
+import { toolFailure } from "../shared/tool-result";
 import { tierOfTool } from "../shared/tool-facts";
 import type { Tier } from "../shared/tiers";
+import { sha256Hex } from "../util/digest";
+import { isWholeNumber } from "../util/whole-number";
 
 /**
  * One row per tool execution, in the user's own Assistant SQLite. Inputs are
@@ -91,7 +94,7 @@ function auditWhere(filter: unknown): { where: string; bindings: SqlStorageValue
   const bindings: SqlStorageValue[] = [];
   if (tier === null) clauses.push("tier IS NULL");
   else if (tier !== undefined) {
-    if (typeof tier !== "number" || !Number.isInteger(tier) || tier < 0 || tier > 4) throw new Error("filter.tier must be 0–4 or null");
+    if (!isWholeNumber(tier, 0, 4)) throw new Error("filter.tier must be 0–4 or null");
     clauses.push("tier = ?");
     bindings.push(tier);
   }
@@ -105,9 +108,7 @@ function auditWhere(filter: unknown): { where: string; bindings: SqlStorageValue
 
 /** SHA-256 of the input's canonical JSON (keys sorted), hex. */
 export async function digestInput(input: unknown): Promise<string> {
-  const bytes = new TextEncoder().encode(canonicalJson(input));
-  const hash = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(canonicalJson(input));
 }
 
 export function canonicalJson(value: unknown): string {
@@ -134,7 +135,7 @@ export function formatAudit(rows: AuditRow[]): string {
 
 /**
  * The audit entry for a finished tool call. `blocked` marks a call a policy
- * refused; a tool that returned `{ error }` or `{ ok: false }` counts as an error.
+ * refused; a tool that reported a failure (`toolFailure`) counts as an error.
  */
 export async function auditEntryFor(
   ctx: ToolCallResultContext,
@@ -143,7 +144,7 @@ export async function auditEntryFor(
   extra: { blocked: boolean; approved: boolean | null }
 ): Promise<AuditEntry> {
   const output = ctx.success ? ctx.output : ctx.error;
-  const outcome: Outcome = extra.blocked ? "blocked" : !ctx.success || reportsFailure(ctx.output) ? "error" : "ok";
+  const outcome: Outcome = extra.blocked ? "blocked" : !ctx.success || toolFailure(ctx.output) !== null ? "error" : "ok";
   return {
     session,
     turn,
@@ -158,18 +159,13 @@ export async function auditEntryFor(
   };
 }
 
-function reportsFailure(output: unknown): boolean {
-  if (typeof output !== "object" || output === null) return false;
-  const record = output as Record<string, unknown>;
-  return typeof record.error === "string" || record.ok === false;
-}
-
 function summary(output: unknown): string {
   if (output instanceof Error) return output.message;
   if (typeof output === "string") return output;
+  const failure = toolFailure(output);
+  if (failure) return failure;
   if (typeof output === "object" && output !== null) {
     const record = output as Record<string, unknown>;
-    if (typeof record.error === "string") return record.error;
     if (typeof record.text === "string") return record.text;
   }
   return String(output);

@@ -2,6 +2,8 @@ import { tool } from "ai";
 import type { ToolSet } from "ai";
 import { z } from "zod";
 import type { BrowserAction, BrowserResult } from "./browser";
+import type { ToolResult } from "../shared/tool-result";
+import { errorText } from "../shared/error-text";
 
 /** Runs one browser action in the user's Assistant, in this conversation's tab. */
 export type BrowserRunner = (action: BrowserAction) => Promise<BrowserResult>;
@@ -11,11 +13,11 @@ const selector = z.string().min(1).max(500).describe("A CSS selector, e.g. #subm
 
 /** Tier 3 tools. Failures come back as `{ ok: false, text }` so the model can adjust. */
 export function browserTools(run: BrowserRunner): ToolSet {
-  const guarded = async (action: BrowserAction): Promise<BrowserResult | { ok: false; text: string }> => {
+  const guarded = async (action: BrowserAction): Promise<ToolResult<BrowserResult>> => {
     try {
       return await run(action);
     } catch (error) {
-      return { ok: false, text: `Tier 3 (browser): ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, text: `Tier 3 (browser): ${errorText(error)}` };
     }
   };
   return {

@@ -1,6 +1,8 @@
 import { commandError, toolCall, usageError } from "../commands/types";
 import type { Command, ParsedCommand } from "../commands/types";
 import { checkUrl } from "./browser";
+import { errorText } from "../shared/error-text";
+import { isWholeNumber } from "../util/whole-number";
 
 /** The ladder: running code, and seeing what ran. */
 export const ladderCommands: Command[] = [
@@ -54,7 +56,7 @@ export const ladderCommands: Command[] = [
     parse(_rest, arg) {
       if (!arg) return toolCall(this.name, "show_audit", { limit: 10 });
       const n = Number(arg);
-      if (!Number.isInteger(n) || n < 1 || n > 500) return commandError(this.name, "/audit takes a whole number from 1 to 500");
+      if (!isWholeNumber(n, 1, 500)) return commandError(this.name, "/audit takes a whole number from 1 to 500");
       return toolCall(this.name, "show_audit", { limit: n });
     }
   }
@@ -67,6 +69,6 @@ function urlCommand(command: Command, arg: string, call: (url: string) => Parsed
   try {
     return call(checkUrl(arg));
   } catch (error) {
-    return commandError(command.name, error instanceof Error ? error.message : String(error));
+    return commandError(command.name, errorText(error));
   }
 }

@@ -2,6 +2,7 @@ import { tool } from "ai";
 import { z } from "zod";
 import { WorkerJavaScriptBackend } from "@cloudflare/computer/backends/worker-javascript";
 import type { WorkspaceRuntimeResult } from "@cloudflare/computer";
+import { errorText } from "../shared/error-text";
 
 /**
  * Tier 1: model-written JavaScript in a fresh Dynamic Worker. The isolate has
@@ -79,7 +80,7 @@ export async function runCode(
     });
   } catch (error) {
     // The backend refuses some modules before anything runs (e.g. an unknown import).
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     return failure("", message, explainFailure(message, timeoutMs, on.tier));
   }
   try {

@@ -1,7 +1,13 @@
+import { errorText } from "../shared/error-text";
+
 /**
- * Durable jobs: side effects that must not repeat (a container command, a
- * bundle, an email) run once per idempotency key, inside a fiber, with their
- * outcome in the agent's SQLite.
+ * Durable jobs: a side effect that must not repeat runs once per idempotency
+ * key, inside a fiber, with its outcome in the agent's SQLite (`steward_jobs`).
+ * The one user is tier 4: `shell-job.ts` runs each `run_shell` command as a job
+ * of kind "shell" in the Assistant, which recovers its `job:shell` fibers in
+ * `onFiberRecovered`. Tier 2 bundles and email do not use it: a bundle build is
+ * content-addressed and simply resumes (`npm-bundler.ts`), and mail is sent once
+ * per key by `sendOnce` (`src/channels/email/outbound.ts`).
  *
  * Contract:
  * - The caller derives a base key from the exact call (tool, canonical input)
@@ -98,7 +104,7 @@ export class JobLedger {
       await work;
     } catch (error) {
       // The effect's own failure (not a crash): record it so a retry is a new attempt.
-      this.finish(key, "done", { error: error instanceof Error ? error.message : String(error) });
+      this.finish(key, "done", { error: errorText(error) });
       this.#live.delete(key);
       this.markDelivered(key);
       throw error;

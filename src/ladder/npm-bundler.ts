@@ -1,6 +1,7 @@
 import type { FiberContext } from "agents";
 import { dependencySet, ensureBundle } from "./npm";
 import type { BundleManifest, BundleStore, NpmBundleOutcome } from "./npm";
+import { errorText } from "../shared/error-text";
 
 type Built = { manifest: BundleManifest; cached: boolean };
 
@@ -27,7 +28,7 @@ export class NpmBundler {
     try {
       return await this.#bundle(code, versions);
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      return { error: errorText(error) };
     }
   }
 
@@ -40,7 +41,7 @@ export class NpmBundler {
         fiber.stash({ key: deps.key, packages: deps.packages });
         // The fiber itself settles; a failure is handed back and thrown to the caller below.
         return ensureBundle(deps, this.host.registry, this.host.store).catch((error: unknown) => ({
-          failed: error instanceof Error ? error.message : String(error)
+          failed: errorText(error)
         }));
       })
       .then((outcome) => {

@@ -4,6 +4,7 @@ import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, runCode } from "./isolate";
 import type { RunCodeOutput } from "./isolate";
 import { NPM_BACKEND, dependencySet, rewriteImports } from "./npm";
 import type { BundleManifest, NpmBundleOutcome } from "./npm";
+import { errorText } from "../shared/error-text";
 
 export interface NpmRunOutput extends RunCodeOutput {
   /** Resolved packages, dependencies included. */
@@ -28,7 +29,7 @@ export async function runNpm(host: NpmHost, code: string, versions: Record<strin
     if ("error" in outcome) throw new Error(outcome.error);
     bundled = outcome;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     return { ok: false, stdout: "", stderr: message, text: `Tier 2 could not prepare the packages.\n${message}` };
   }
   const result = await runCode(host.runtime(), rewriteImports(code, deps.key), timeoutMs, { backend: NPM_BACKEND, tier: 2 });

@@ -1,5 +1,7 @@
 import { WorkerJavaScriptBackend } from "@cloudflare/computer/backends/worker-javascript";
+import { sha256Hex } from "../util/digest";
 import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from "./isolate";
+import { errorText } from "../shared/error-text";
 
 /**
  * Tier 2: tier 1 plus packages from an npm registry. Packages are fetched and
@@ -93,7 +95,7 @@ export async function dependencySet(code: string, versions: Record<string, strin
   }
   const packages = Object.fromEntries(names.map((name) => [name, versions[name] ?? "latest"]));
   const lines = [...names.map((name) => `${name}@${packages[name]}`), "--", ...specifiers].join("\n");
-  return { specifiers, packages, key: await sha256Hex(lines) };
+  return { specifiers, packages, key: (await sha256Hex(lines)).slice(0, 32) };
 }
 
 /** The workspace file that holds the bundle for one specifier. */
@@ -179,7 +181,7 @@ export async function ensureBundle(
       source = typeof main === "string" ? main : JSON.stringify(main);
       if (typeof main !== "string") throw new Error(`unexpected module type for ${specifier}`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       throw new Error(`Could not bundle "${specifier}": ${message.split("\n").slice(0, 6).join("\n")}`);
     }
     bytes += source.length;
@@ -202,9 +204,4 @@ export async function ensureBundle(
 function reexport(specifier: string): string {
   const s = JSON.stringify(specifier);
   return `export * from ${s};\nimport * as ns from ${s};\nexport default ("default" in ns ? ns.default : ns);\n`;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32);
 }

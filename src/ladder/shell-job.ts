@@ -6,6 +6,8 @@ import { applyChanges, snapshotWorkspace } from "./sandbox/workspace-sync";
 import { shellFailure, shellOutput } from "./shell";
 import type { ShellOutput } from "./shell";
 import type { FiberHost, JobLedger, JobSpec } from "./jobs";
+import { errorText } from "../shared/error-text";
+import { isWholeNumber } from "../util/whole-number";
 
 export interface ShellJobInput {
   command: string;
@@ -48,7 +50,7 @@ export function shellJob(host: ShellJobHost, backend: SandboxBackend): JobSpec<S
 
 export async function runShellJob(host: ShellJobHost, jobs: JobLedger, baseKey: string, command: string, timeoutMs: number): Promise<ShellOutput> {
   if (typeof command !== "string" || !command.trim()) return shellFailure("The command is empty.");
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > MAX_SHELL_TIMEOUT_MS) {
+  if (!isWholeNumber(timeoutMs, 100, MAX_SHELL_TIMEOUT_MS)) {
     return shellFailure(`timeoutMs must be a whole number of milliseconds from 100 to ${MAX_SHELL_TIMEOUT_MS}.`);
   }
   const backend = sandboxBackend(host.env);
@@ -59,7 +61,7 @@ export async function runShellJob(host: ShellJobHost, jobs: JobLedger, baseKey: 
     if (outcome.lost || !outcome.result) return shellFailure(outcome.lost ?? "The job left no result.");
     return shellOutput(outcome.result, timeoutMs, outcome.reconciled);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     if (error instanceof SandboxUnavailableError) return shellFailure(`Tier 4 is not available: ${message}.`);
     return shellFailure(`The sandbox could not run the command: ${message}`);
   }

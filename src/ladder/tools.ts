@@ -30,7 +30,7 @@ export interface LadderHost {
 
 /**
  * Steward's own tools, merged over Think's built-in workspace tools (tier 0).
- * Tiers 2–4 add theirs here; src/ladder/tiers.ts maps each name to its tier.
+ * Every name here has its facts (tier, effect, who may be offered it) in src/shared/tool-facts.ts.
  */
 export function ladderTools(host: LadderHost): ToolSet {
   return {

@@ -7,6 +7,7 @@ import type {
 } from "@ai-sdk/provider";
 import { helpText, parseCommand } from "../commands/parse";
 import { renderToolResult } from "./render-result";
+import { messageText } from "../shared/message-text";
 
 /** Think appends this when it resumes a partial assistant message after a crash. */
 const CONTINUE_PROMPT_PREFIX = "Continue your previous response";
@@ -96,7 +97,7 @@ function commandTurn(prompt: LanguageModelV4Message[]): CommandTurn | null {
         result = { output, isError };
       }
     } else if (message.role === "assistant") {
-      for (const part of message.content) if (part.type === "text") alreadySaid += part.text;
+      alreadySaid += messageText(message.content);
     }
   }
   return { commandText, result, alreadySaid };
@@ -104,7 +105,7 @@ function commandTurn(prompt: LanguageModelV4Message[]): CommandTurn | null {
 
 function userText(message: LanguageModelV4Message): string {
   if (message.role !== "user") return "";
-  return message.content.map((p) => (p.type === "text" ? p.text : "")).join("");
+  return messageText(message.content);
 }
 
 /** After a crash, only the part of the answer not yet streamed is sent again. */

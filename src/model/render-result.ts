@@ -1,3 +1,5 @@
+import { toolFailure } from "../shared/tool-result";
+
 /**
  * Plain-language text for a tool result, as the command model shows it.
  * `output` is what the model sees (a tool's model-facing output), so strings
@@ -7,7 +9,9 @@ export function renderToolResult(toolName: string, output: unknown, isError: boo
   if (isError) return `Error: ${asText(output)}`;
   if (typeof output === "string") return output === "" ? "(empty)" : output;
   if (!isRecord(output)) return asText(output);
-  if (typeof output.error === "string") return `Error: ${output.error}`;
+  // A reported failure: `{ error }` is shown as an error; the text of `{ ok: false, text }` already says what went wrong.
+  const failure = toolFailure(output);
+  if (failure !== null) return typeof output.error === "string" ? `Error: ${failure}` : failure || asText(output);
   if (typeof output.text === "string") return output.text;
 
   switch (toolName) {

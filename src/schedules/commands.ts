@@ -1,6 +1,7 @@
 import { commandError, toolCall, usageError } from "../commands/types";
 import type { Command } from "../commands/types";
 import { parseScheduleArgs, splitWhen } from "./parse";
+import { errorText } from "../shared/error-text";
 
 /** Scheduled tasks: create, list and manage them from the chat. */
 export const scheduleCommands: Command[] = [
@@ -13,7 +14,7 @@ export const scheduleCommands: Command[] = [
         const parsed = parseScheduleArgs(rest);
         return toolCall(this.name, "schedule_task", { ...parsed });
       } catch (error) {
-        return commandError(this.name, `${error instanceof Error ? error.message : String(error)}\nUsage: /schedule <when> [--quiet] [--email] <prompt>`);
+        return commandError(this.name, `${errorText(error)}\nUsage: /schedule <when> [--quiet] [--email] <prompt>`);
       }
     }
   },
@@ -37,7 +38,7 @@ export const scheduleCommands: Command[] = [
         if (rest) return commandError(this.name, `unexpected text after the schedule: "${rest}"\nUsage: ${this.usage}`);
         return toolCall(this.name, "update_task", { id: m[1], when });
       } catch (error) {
-        return commandError(this.name, `${error instanceof Error ? error.message : String(error)}\nUsage: ${this.usage}`);
+        return commandError(this.name, `${errorText(error)}\nUsage: ${this.usage}`);
       }
     }
   },

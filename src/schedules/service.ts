@@ -8,6 +8,8 @@ import { TaskStore } from "./store";
 import type { Destination, NotificationRow, RunRow, TaskRow } from "./store";
 import { formatLocal } from "./zone";
 import { isLate, runHeadline, runMessage } from "./run-text";
+import { errorText } from "../shared/error-text";
+import { messageText } from "../shared/message-text";
 
 export const MAX_OPEN_TASKS = 50;
 export const MAX_PROMPT = 4000;
@@ -307,7 +309,7 @@ export class TaskService {
         const reply = await this.turn(task, run);
         await this.complete(task, run, reply);
       } catch (error) {
-        await this.fail(task, run, error instanceof Error ? error.message : String(error));
+        await this.fail(task, run, errorText(error));
       }
       await this.forgetSubmission(run.id);
       // The run's watchdog wake-up is no longer needed: back to the next due occurrence (or none).
@@ -354,7 +356,7 @@ export class TaskService {
     if (settled.status !== "completed") throw new Error(settled.error ?? `the turn ended as ${settled.status}`);
     const messages = (await conversation.getMessages()) as UIMessage[];
     const reply = (settled.messageId ? messages.find((m) => m.id === settled.messageId) : undefined) ?? messages.findLast((m) => m.role === "assistant");
-    return (reply?.parts ?? []).map((p) => (p.type === "text" ? p.text : "")).join("").trim();
+    return messageText(reply?.parts).trim();
   }
 
   private async complete(task: TaskRow, run: RunRow, reply: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { cronDayMatches, parseCron } from "./cron";
 import { DAY_MS, formatLocal, instantOf, localOf, partsOf, startOfDay } from "./zone";
+import { isWholeNumber } from "../util/whole-number";
 
 /**
  * When a task runs. Wall-clock kinds (daily, weekly, cron, and `once` given
@@ -39,7 +40,7 @@ export function validSpec(input: unknown, now: number): ScheduleSpec {
     case "weekly": {
       const days = spec.days;
       if (!Array.isArray(days) || days.length === 0) throw new Error("weekly: days must list at least one day (0 = Sunday … 6 = Saturday)");
-      for (const d of days) if (!Number.isInteger(d) || d < 0 || d > 6) throw new Error(`weekly: day ${JSON.stringify(d)} is not 0 (Sunday) to 6 (Saturday)`);
+      for (const d of days) if (!isWholeNumber(d, 0, 6)) throw new Error(`weekly: day ${JSON.stringify(d)} is not 0 (Sunday) to 6 (Saturday)`);
       return { kind: "weekly", days: [...new Set(days as number[])].sort((a, b) => a - b), time: validTime(spec.time) };
     }
     case "cron": {

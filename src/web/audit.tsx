@@ -4,7 +4,7 @@ import type { AuditFilter, AuditRow, Outcome } from "../ladder/audit";
 import { TIERS } from "../shared/tiers";
 import type { Tier } from "../shared/tiers";
 import type { Directory } from "./directory";
-import { errorText } from "./me";
+import { errorText } from "../shared/error-text";
 import type { Link } from "./status";
 import { formatDuration } from "./tool-clock";
 import { Problem } from "./problem";

@@ -5,7 +5,7 @@ import type { FileContent, FileEntry, FileListing } from "../assistant/files";
 import type { Directory } from "./directory";
 import { highlight, languageOfPath } from "./markdown";
 import { Markdown } from "./markdown-view";
-import { errorText } from "./me";
+import { errorText } from "../shared/error-text";
 import type { Link } from "./status";
 import { Problem } from "./problem";
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { errorText } from "../shared/error-text";
 
 /** What /api/me says about the caller. */
 export interface Me {
@@ -40,8 +41,4 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isMe(value: unknown): value is Me {
   return isRecord(value) && typeof value.id === "string" && (value.source === "access" || value.source === "dev");
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,7 @@ import { Markdown } from "./markdown-view";
 import { ToolCard } from "./tool-card";
 import type { OnApproval } from "./tool-card";
 import type { ToolClock } from "./tool-clock";
+import { messageText } from "../shared/message-text";
 
 type Part = UIMessage["parts"][number];
 
@@ -20,7 +21,7 @@ interface MessageViewProps {
 
 export function MessageView({ message, clock, onApproval, onRegenerate }: MessageViewProps) {
   const label = ROLE_LABEL[message.role];
-  const text = message.parts.map((p) => (p.type === "text" ? p.text : "")).join("\n\n").trim();
+  const text = messageText(message.parts, "\n\n").trim();
   return (
     <article className={`message message-${message.role}`} aria-label={`${label} said`}>
       <div className="message-role" aria-hidden="true">

@@ -3,6 +3,7 @@ import type { FormEvent } from "react";
 import type { Channel, SessionSummary } from "../assistant/sessions";
 import { Problem } from "./problem";
 import { ConfirmDelete } from "./confirm-delete";
+import { errorText } from "../shared/error-text";
 
 interface SidebarProps {
   sessions: SessionSummary[] | undefined;
@@ -74,7 +75,7 @@ function ChatItem({
       setMode("idle");
       setProblem(null);
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      setProblem(errorText(error));
     }
   };
 

@@ -3,6 +3,7 @@ import type { DynamicToolUIPart, ToolUIPart } from "ai";
 import { getToolApproval, getToolInput, getToolOutput, getToolPartState } from "@cloudflare/think/react";
 import { TIERS } from "../shared/tiers";
 import { toolFact } from "../shared/tool-facts";
+import { toolFailure } from "../shared/tool-result";
 import { highlight } from "./markdown";
 import { formatDuration } from "./tool-clock";
 import type { ToolClock } from "./tool-clock";
@@ -163,14 +164,11 @@ function pretty(value: unknown): string {
   }
 }
 
-/** A readable sentence for a failed call: an error part, or a tool that returned `{ error }` / `{ ok: false }`. */
+/** A readable sentence for a failed call: an error part, or a tool that reported a failure (`toolFailure`). */
 function failureOf(part: ToolPart, output: unknown): string | undefined {
   if (part.state === "output-error") return `Failed: ${part.errorText || "the tool reported an error"}`;
-  if (isRecord(output)) {
-    if (typeof output.error === "string") return `Failed: ${output.error}`;
-    if (output.ok === false) return `Failed: ${typeof output.text === "string" && output.text ? output.text : show(output)}`;
-  }
-  return undefined;
+  const failure = toolFailure(output);
+  return failure === null ? undefined : `Failed: ${failure || show(output)}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -2,6 +2,7 @@ import type { Think } from "@cloudflare/think";
 import type { UIMessage } from "ai";
 import { isChannel } from "../../shared/channel";
 import type { Channel } from "../../shared/channel";
+import { messageText } from "../../shared/message-text";
 
 /**
  * The Conversation side of an email: which channel a session belongs to
@@ -49,10 +50,7 @@ export function answeredEmailTurn(messages: UIMessage[], answerId: string): stri
 
 export function outcomeOf(status: EmailTurnOutcome["status"], message: UIMessage | undefined): EmailTurnOutcome {
   const parts = message?.parts ?? [];
-  const text = parts
-    .map((p) => (p.type === "text" ? p.text : ""))
-    .join("")
-    .trim();
+  const text = messageText(parts).trim();
   const pendingApprovals = parts
     .filter((p) => p.type.startsWith("tool-") && (p as { state?: string }).state === "approval-requested")
     .map((p) => p.type.slice("tool-".length));

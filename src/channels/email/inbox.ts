@@ -2,6 +2,7 @@ import type { FiberContext, FiberRecoveryContext } from "agents";
 import type { AgentEmail } from "agents/email";
 import type { Workspace } from "@cloudflare/computer";
 import type { Channel } from "../../assistant/sessions";
+import { sha256Hex } from "../../util/digest";
 import { checkAuthentication } from "./auth-results";
 import type { EmailTurnOutcome } from "./conversation-turn";
 import { EmailLedger } from "./ledger";
@@ -312,6 +313,5 @@ async function attachmentTexts(mail: ParsedMail): Promise<Array<{ filename: stri
 }
 
 async function shortHash(value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value)));
-  return [...digest.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return (await sha256Hex(value)).slice(0, 12);
 }

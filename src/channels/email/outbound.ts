@@ -1,5 +1,7 @@
 import type { EmailLedger, OutboundRecord } from "./ledger";
+import { sha256Hex } from "../../util/digest";
 import { normalizeId } from "./parse";
+import { errorText } from "../../shared/error-text";
 
 /**
  * Test and bench seam: outbound mail is the one effect that cannot leave this
@@ -25,8 +27,7 @@ export function replySubject(subject: string): string {
 
 /** A Message-ID for our own mail, stable for a key so a retried send carries the same id. */
 export async function outboundMessageId(key: string, domain: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
-  return `<steward-${[...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("")}@${domain}>`;
+  return `<steward-${(await sha256Hex(key)).slice(0, 24)}@${domain}>`;
 }
 
 /**
@@ -67,7 +68,7 @@ export async function sendOnce(
     const provider = normalizeId(result?.messageId) ?? "";
     ledger.recordSend({ ...base, providerMessageId: provider === messageId ? "" : provider, status: "sent", detail: "" });
   } catch (error) {
-    ledger.recordSend({ ...base, status: "failed", detail: error instanceof Error ? error.message : String(error) });
+    ledger.recordSend({ ...base, status: "failed", detail: errorText(error) });
   }
   return ledger.outbound(mail.key) as OutboundRecord;
 }

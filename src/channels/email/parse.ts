@@ -1,7 +1,9 @@
 import PostalMime from "postal-mime";
 import type { Address, Email } from "postal-mime";
 import { isAutoReplyEmail } from "agents/email";
+import { sha256Hex } from "../../util/digest";
 import { htmlToText } from "./html-text";
+import { errorText } from "../../shared/error-text";
 
 /** Whole messages larger than this are refused before parsing. */
 export const MAX_RAW_BYTES = 25 * 1024 * 1024;
@@ -56,7 +58,7 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
   try {
     email = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer" });
   } catch (error) {
-    throw new MalformedMailError(`malformed message: ${error instanceof Error ? error.message : String(error)}`);
+    throw new MalformedMailError(`malformed message: ${errorText(error)}`);
   }
   const from = mailbox(email.from);
   if (!from) throw new MalformedMailError("malformed message: missing or unparseable From header");
@@ -137,8 +139,7 @@ function idList(value: string | undefined): string[] {
 }
 
 async function syntheticId(raw: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(raw)));
-  return `<sha256-${[...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}@steward.invalid>`;
+  return `<sha256-${(await sha256Hex(new Uint8Array(raw))).slice(0, 32)}@steward.invalid>`;
 }
 
 function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {

@@ -8,6 +8,7 @@ import { normalizeAddress } from "./address";
 import type { EmailInbox } from "./inbox";
 import { mailTransport, sendOnce } from "./outbound";
 import type { SendToolResult } from "./session-tools";
+import { errorText } from "../../shared/error-text";
 
 export interface SendHost {
   readonly emailEnv: Env;
@@ -24,7 +25,7 @@ export async function sendFromTool(
   try {
     to = normalizeAddress(mail.to);
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: errorText(error) };
   }
   const from = await host.emailAddress();
   const record = await sendOnce(host.emailEnv, inbox.ledger, inbox.settings.all(from).sendLimitPerHour, from, { ...mail, to });

@@ -1,4 +1,5 @@
 import { normalizeAddress } from "./address";
+import { isWholeNumber } from "../../util/whole-number";
 
 /**
  * Who may command the agent by mail, who may receive mail from it without
@@ -69,7 +70,7 @@ export class EmailSettingsStore {
   }
 
   setSendLimit(limit: unknown): void {
-    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 0 || limit > 1000) throw new Error("send limit must be a whole number from 0 to 1000 per hour");
+    if (!isWholeNumber(limit, 0, 1000)) throw new Error("send limit must be a whole number from 0 to 1000 per hour");
     this.setOption("sendLimitPerHour", String(limit));
   }
 

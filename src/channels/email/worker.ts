@@ -3,6 +3,7 @@ import type { Identity } from "../../auth";
 import type { Assistant } from "../../assistant/assistant";
 import { emailDomain, isLocalPart, splitAddress } from "./address";
 import { emailDirectory } from "./directory";
+import { errorText } from "../../shared/error-text";
 
 /**
  * The Worker's email() entry: the recipient address alone picks the agent,
@@ -42,6 +43,6 @@ export async function noteOwnerEmail(assistant: DurableObjectStub<Assistant>, id
     noted.add(key);
   } catch (error) {
     // An address we cannot use must never block signing in to the web app.
-    console.warn(`email: not noting ${JSON.stringify(address)} as an owner address: ${error instanceof Error ? error.message : String(error)}`);
+    console.warn(`email: not noting ${JSON.stringify(address)} as an owner address: ${errorText(error)}`);
   }
 }

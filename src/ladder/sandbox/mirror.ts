@@ -1,4 +1,5 @@
 import type { SyncedFile } from "./backend";
+import { sha256Hex } from "../../util/digest";
 
 /**
  * The sync rules both backends follow, kept pure so they are tested without
@@ -42,8 +43,7 @@ export function parseDigestListing(text: string): Map<string, string> {
 
 export async function sha256Base64(data: string): Promise<string> {
   const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-  const hash = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(bytes);
 }
 
 /** A path relative to /workspace that cannot climb out of it. */

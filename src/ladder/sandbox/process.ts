@@ -1,5 +1,6 @@
 import { SandboxUnavailableError } from "./backend";
 import type { SandboxBackend, SandboxExecOptions, SandboxExecResult } from "./backend";
+import { errorText } from "../../shared/error-text";
 
 /**
  * The local backend: scripts/sandbox-server.mjs, a loopback server that runs
@@ -39,7 +40,7 @@ export class ProcessSandbox implements SandboxBackend {
       });
     } catch (error) {
       throw new SandboxUnavailableError(
-        `the local sandbox at ${this.url} is not reachable (${error instanceof Error ? error.message : String(error)}); ` +
+        `the local sandbox at ${this.url} is not reachable (${errorText(error)}); ` +
           "`npm run dev` starts it, or run `node scripts/sandbox-server.mjs`"
       );
     }

@@ -3,7 +3,7 @@ import type { FormEvent } from "react";
 import type { EmailSettings } from "../../channels/email/settings";
 import type { HeldMail, InboundRecord } from "../../channels/email/ledger";
 import type { Directory } from "../directory";
-import { errorText } from "../me";
+import { errorText } from "../../shared/error-text";
 import type { SettingsSectionProps } from "./index";
 import { useLoaded } from "./use-call";
 import { Problem } from "../problem";

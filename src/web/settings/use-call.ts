@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { errorText } from "../me";
+import { errorText } from "../../shared/error-text";
 import type { Link } from "../status";
 
 /** Loads a value over RPC once the connection is open (again after a reconnect); `set` replaces it with a fresh answer. */

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { TaskInput, TaskView } from "../../schedules/service";
 import type { Directory } from "../directory";
-import { errorText } from "../me";
+import { errorText } from "../../shared/error-text";
 import type { Link } from "../status";
 import { Notifications } from "./notifications";
 import { TaskForm } from "./task-form";

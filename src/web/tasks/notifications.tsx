@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { NotificationView } from "../../schedules/service";
 import type { Directory } from "../directory";
-import { errorText } from "../me";
+import { errorText } from "../../shared/error-text";
 import { localTime, shorten } from "./time";
 import { Problem } from "../problem";
 

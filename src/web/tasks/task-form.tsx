@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
 import type { FormEvent } from "react";
 import type { TaskInput, TaskView } from "../../schedules/service";
-import { errorText } from "../me";
+import { errorText } from "../../shared/error-text";
 
 interface TaskFormProps {
   /** Editing this task (only changed fields are sent); creating when absent. */

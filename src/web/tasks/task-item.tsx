@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { TaskInput, TaskView } from "../../schedules/service";
-import { errorText } from "../me";
+import { errorText } from "../../shared/error-text";
 import { TaskForm } from "./task-form";
 import { describeRun, localTime } from "./time";
 import { Problem } from "../problem";
