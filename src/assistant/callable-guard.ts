@@ -70,6 +70,8 @@ export function argumentsProblem(name: string, args: unknown[], schema: z.ZodTyp
   if (parsed.success) return null;
   const issue = parsed.error.issues[0];
   if (!issue) return `${name}: invalid arguments`;
+  if (issue.path.length === 0 && issue.code === "too_small") return `${name}: argument ${args.length + 1} is missing`;
+  if (issue.path.length === 0 && issue.code === "too_big") return `${name}: takes at most ${String(issue.maximum)} argument(s), got ${args.length}`;
   const [index, ...rest] = issue.path;
   const where =
     typeof index === "number"

@@ -26,7 +26,7 @@ export const CALLABLE_SCHEMAS = {
     z
       .strictObject({
         tier: z.number().nullable().optional(),
-        outcome: z.enum(["ok", "error", "blocked"]).optional()
+        outcome: z.string().max(20).optional()
       })
       .optional()
   ]),
@@ -39,7 +39,10 @@ export const CALLABLE_SCHEMAS = {
   listFiles: none,
   readFile: z.tuple([z.string().max(4_096)]),
   // ≤ 4 MB of file as base64 (files.ts enforces the exact limit).
-  uploadFile: z.tuple([z.string().max(4_096), z.string().max(6 * 1024 * 1024)]),
+  uploadFile: z.tuple([
+    z.string().max(4_096),
+    z.string({ error: "upload content must be a base64 string" }).max(6 * 1024 * 1024, "upload content is larger than 4.0 MB")
+  ]),
   // Email
   getEmailSettings: none,
   addOwnerEmailAddress: z.tuple([z.string().max(320)]),
