@@ -1,11 +1,13 @@
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { getSubAgentByName } from "agents";
 import type { UIMessage } from "ai";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Assistant } from "../../src/assistant/assistant";
+import { CALLABLE_SCHEMAS } from "../../src/assistant/callable-schemas";
 import { Conversation } from "../../src/assistant/conversation";
 import { UNREADABLE_TEXT } from "../../src/assistant/stored-inputs";
 import { modelOverride } from "../../src/model";
-import { FrameLog, asUser, assistantFor, connect, newSession, sendChat, userMessage } from "../helpers/agent";
+import { DEV_USER_ID, FrameLog, asUser, assistantFor, connect, newSession, sendChat, userMessage } from "../helpers/agent";
 import { Refusals, chatWith, chatWithTools, loggedText, stillAnswers, userSnapshot } from "../helpers/inputs";
 import { rpc } from "../helpers/probe";
 import { ScriptedModel } from "../helpers/scripted-model";
@@ -139,6 +141,12 @@ describe("callable arguments of the wrong type change nothing", () => {
     const created = await rpc<{ id: string }>(ws, log, "createSession", [{}]);
     expect((await rpc<Array<{ id: string }>>(ws, log, "listSessions")).map((s) => s.id)).toContain(created.id);
     ws.close();
+  });
+
+  it("has an argument schema for every @callable, and no schema without one", async () => {
+    const assistant = (await assistantFor(DEV_USER_ID)) as unknown as DurableObjectStub<Assistant>;
+    const callables = await runInDurableObject(assistant, (instance) => [...instance.getCallableMethods().keys()].sort());
+    expect(callables).toEqual(Object.keys(CALLABLE_SCHEMAS).sort());
   });
 
   it("answers a refusal without logging a stack (one line with the reason)", async () => {
