@@ -48,6 +48,8 @@ import type { NotificationView, RunView, TaskConversation, TaskInput, TaskView }
 import type { TaskAction } from "../schedules/tools";
 import { errorText } from "../shared/error-text";
 import { wholeNumber } from "../util/whole-number";
+import { Refusal, guardCallables } from "./callable-guard";
+import { CALLABLE_SCHEMAS } from "./callable-schemas";
 
 /** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
 const TASK_RUN_FIBER = "steward-task-run";
@@ -143,7 +145,7 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   /** The session list is derived from storage; a browser may read it, never write it. */
   override validateStateChange(_next: AssistantState, source: Connection | "server"): void {
-    if (source !== "server") throw new Error("state is read-only; use the session methods");
+    if (source !== "server") throw new Refusal("state is read-only; use the session methods");
   }
 
   /** Frames the agent protocol did not recognise (RPC and state are handled before this). */
@@ -651,6 +653,9 @@ export class Assistant extends Agent<Env, AssistantState> {
     }
   }
 }
+
+// Every @callable's arguments are checked before it runs (src/assistant/callable-schemas.ts).
+guardCallables(Assistant, CALLABLE_SCHEMAS);
 
 /** Sub-agents are per session: `researcher:<session id>`. */
 function subagentId(agent: string, sessionId: string): string {

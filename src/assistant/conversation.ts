@@ -30,6 +30,10 @@ import { emailTools } from "../channels/email/session-tools";
 import { answeredEmailTurn, outcomeOf, readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
 import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
 import { migrateConversation } from "../schema";
+import { chatFrameProblem } from "./frame-schemas";
+import { chatInputContext } from "./chat-inputs";
+import { repairStoredInputs } from "./stored-inputs";
+
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
 export const MAX_FRAME_BYTES = 512 * 1024;
@@ -60,15 +64,19 @@ export class Conversation extends Think<Env> {
     // Think installs its chat protocol handler on onMessage during start-up,
     // just before calling this; the guard goes in front so bad frames never
     // reach the protocol.
+    // Every frame is checked against its schema (src/assistant/frame-schemas.ts); a refusal stores nothing.
+    const inputs = chatInputContext(this);
     const handle = this.onMessage.bind(this);
     this.onMessage = async (connection: Connection, message: WSMessage) => {
-      const problem = frameProblem(message);
+      const problem = frameProblem(message) ?? (typeof message === "string" ? chatFrameProblem(message, inputs) : null);
       if (problem) {
+        console.warn(`[steward] conversation ${this.name} refused a frame: ${problem}`);
         connection.send(JSON.stringify({ type: "steward_error", error: problem }));
         return;
       }
       return handle(connection, message);
     };
+    await repairStoredInputs(this, inputs);
   }
 
   /** Set once when the session is created; read from storage once. */

@@ -56,6 +56,7 @@ export const TOOL_FACTS: Readonly<Record<string, ToolFact>> = {
   delete: writes(0),
   exec: { tier: 1, effect: "writes", offeredTo: [], unavailable: "exec is not available; use run_code for tier 1 code." },
   publish: { tier: 0, effect: "acts", offeredTo: [], unavailable: "publish is not available in Steward." },
+  run_skill_script: { tier: 1, effect: "writes", offeredTo: [], unavailable: "Skill scripts are not run directly; use run_code." },
   // ── Tier 0: the agent's own records and helpers ──
   show_tiers: reads(0, SESSIONS, "settings"),
   show_audit: reads(0, SESSIONS, "audit"),

@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+/**
+ * The arguments of every `@callable` on the Assistant, as a tuple schema per
+ * method (src/assistant/callable-guard.ts applies them). These check types
+ * and shapes only; the methods keep their own rules (a known tier, a real
+ * time zone, a schedule that parses), whose messages name the problem.
+ * A tuple refuses extra arguments; `.optional()` elements may be left out.
+ */
+
+const id = z.string().min(1).max(200);
+const none = z.tuple([]);
+const limit = z.number().optional();
+/** A plain JSON object (not an array or null); the task service checks its fields. */
+const object = z.record(z.string(), z.unknown());
+
+export const CALLABLE_SCHEMAS = {
+  // Sessions
+  createSession: z.tuple([z.strictObject({ title: z.string().max(1_000).optional() }).optional()]),
+  renameSession: z.tuple([id, z.string().max(1_000)]),
+  deleteSession: z.tuple([id]),
+  listSessions: none,
+  // Ladder, audit, settings
+  getAudit: z.tuple([
+    limit,
+    z
+      .strictObject({
+        tier: z.number().nullable().optional(),
+        outcome: z.string().max(20).optional()
+      })
+      .optional()
+  ]),
+  getTiers: none,
+  setTierPermission: z.tuple([z.number(), z.string().max(20)]),
+  getModelStatus: none,
+  getSettings: none,
+  setTimeZone: z.tuple([z.string().max(100)]),
+  // Workspace files
+  listFiles: none,
+  readFile: z.tuple([z.string().max(4_096)]),
+  // ≤ 4 MB of file as base64 (files.ts enforces the exact limit).
+  uploadFile: z.tuple([
+    z.string().max(4_096),
+    z.string({ error: "upload content must be a base64 string" }).max(6 * 1024 * 1024, "upload content is larger than 4.0 MB")
+  ]),
+  // Email
+  getEmailSettings: none,
+  addOwnerEmailAddress: z.tuple([z.string().max(320)]),
+  removeOwnerEmailAddress: z.tuple([z.string().max(320)]),
+  setEmailAllowedSenders: z.tuple([z.array(z.string().max(320)).max(1_000)]),
+  setEmailUnknownSenders: z.tuple([z.string().max(20)]),
+  setEmailAllowedRecipients: z.tuple([z.array(z.string().max(320)).max(1_000)]),
+  setEmailSendLimit: z.tuple([z.number()]),
+  getEmailLog: z.tuple([limit]),
+  listHeldEmails: none,
+  releaseHeldEmail: z.tuple([z.number()]),
+  discardHeldEmail: z.tuple([z.number()]),
+  // Scheduled tasks
+  listTasks: none,
+  getTask: z.tuple([id]),
+  createTask: z.tuple([object]),
+  updateTask: z.tuple([id, object]),
+  pauseTask: z.tuple([id]),
+  resumeTask: z.tuple([id]),
+  deleteTask: z.tuple([id]),
+  runTaskNow: z.tuple([id]),
+  listNotifications: z.tuple([z.strictObject({ unreadOnly: z.boolean().optional(), limit }).optional()]),
+  markNotificationsRead: z.tuple([z.union([z.literal("all"), z.array(id).max(1_000)])])
+} satisfies Record<string, z.ZodType<unknown[]>>;
