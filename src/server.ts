@@ -4,6 +4,7 @@ import type { Identity } from "./auth";
 import { Assistant } from "./assistant/assistant";
 import { fileResponse } from "./assistant/file-response";
 import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
+import { withSecurityHeaders } from "./http/security-headers";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -20,7 +21,7 @@ export { EmailDirectory } from "./channels/email/directory";
  * the static chat app. There is deliberately no routeAgentRequest fallback:
  * /agents/<class>/<name> would let a client pick an agent by name.
  */
-export default {
+export default withSecurityHeaders({
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname;
@@ -66,7 +67,7 @@ export default {
   async email(message: ForwardableEmailMessage, env: Env): Promise<void> {
     await handleEmail(message, env);
   }
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env>);
 
 /**
  * Browsers send Origin on WebSocket upgrades and unsafe methods; a page on

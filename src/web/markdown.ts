@@ -1,4 +1,3 @@
-import DOMPurify from "dompurify";
 import { Marked } from "marked";
 import hljs from "highlight.js/lib/core";
 import bash from "highlight.js/lib/languages/bash";
@@ -12,6 +11,7 @@ import sql from "highlight.js/lib/languages/sql";
 import typescript from "highlight.js/lib/languages/typescript";
 import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
+import { sanitizeHtml } from "./sanitize";
 
 // A handful of languages keeps highlight.js at a few kB instead of ~300 kB for all of them.
 for (const [name, language] of Object.entries({ bash, css, diff, javascript, json, markdown, python, sql, typescript, xml, yaml })) {
@@ -36,18 +36,12 @@ const marked = new Marked({
   }
 });
 
-// Links from the model open in a new tab and cannot reach back into this page.
-DOMPurify.addHook("afterSanitizeAttributes", (node) => {
-  if (node.tagName === "A" && node.getAttribute("href")) {
-    node.setAttribute("target", "_blank");
-    node.setAttribute("rel", "noopener noreferrer nofollow");
-  }
-});
-
-/** Model (or file) Markdown → sanitized HTML. Never trust the text: DOMPurify runs on every render. */
+/**
+ * Model (or file) Markdown → sanitized HTML. Never trust the text: it is
+ * sanitized on every render, and nothing off-origin is loaded (src/web/sanitize.ts).
+ */
 export function renderMarkdown(text: string): string {
-  const html = marked.parse(text, { async: false });
-  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ["style", "form", "input", "button"] });
+  return sanitizeHtml(marked.parse(text, { async: false }));
 }
 
 /** Highlighted, escaped HTML for one code block; plain escaped text for unknown languages. */

@@ -1,3 +1,5 @@
+import { getDomain } from "tldts";
+
 /**
  * Sender authentication as reported by the receiving mail server in
  * `Authentication-Results` (RFC 8601). Only the topmost header counts (or the
@@ -63,9 +65,20 @@ function parseMethods(value: string): Method[] {
     .filter((m) => m.method && m.result);
 }
 
-/** Relaxed alignment: the same domain, or one a subdomain of the other. */
+/**
+ * Relaxed alignment (RFC 7489 §3.1): both names share one organizational
+ * domain, i.e. the same registered domain under the public suffix list.
+ * A plain suffix test is wrong both ways: `mail.example.co.uk` must align with
+ * `example.co.uk`, but `example.co.uk` must not align with `other.co.uk`
+ * through their common `co.uk`.
+ */
 function aligned(value: string | undefined, fromDomain: string): boolean {
   if (!value || !fromDomain) return false;
-  const domain = value.slice(value.lastIndexOf("@") + 1);
-  return domain === fromDomain || fromDomain.endsWith(`.${domain}`) || domain.endsWith(`.${fromDomain}`);
+  const domain = value.slice(value.lastIndexOf("@") + 1).replace(/\.$/, "");
+  const from = fromDomain.replace(/\.$/, "");
+  if (domain === from) return true;
+  // Private suffixes (e.g. github.io) count too: two users' pages there are different organizations.
+  const organization = (name: string) => getDomain(name, { allowPrivateDomains: true });
+  const a = organization(domain);
+  return a !== null && a === organization(from);
 }

@@ -1,30 +1,63 @@
+import { decodeHTML, decodeHTMLAttribute } from "entities";
+import { CANVAS_BACKGROUND, HIDDEN_TAGS, hiddenReason } from "../../readers/hidden-text";
+
 /**
- * HTML mail → readable text. Content a mail client would not show (hidden
- * elements, zero-size or transparent text, scripts, styles) is dropped, and the
- * drop is reported: hidden text is a classic prompt-injection carrier.
+ * HTML mail → readable text. Content a mail client would not show is dropped
+ * by the rule set the tier 3 page reader also uses (src/readers/hidden-text.ts),
+ * and the drop is reported: hidden text is a classic prompt-injection carrier.
+ * A mail is static HTML, so the rules see what it says inline: `style`
+ * declarations, `hidden`/`aria-hidden`, and the legacy `bgcolor`/`color`
+ * attributes mail still uses. Styles set from <style> rules (classes) are not
+ * applied; their text is kept.
  */
 export interface HtmlText {
   text: string;
   hiddenElements: number;
 }
 
-const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])|opacity\s*:\s*0(?![.\d]*[1-9])|max-height\s*:\s*0(?![.\d]*[1-9])|(?:^|;)\s*color\s*:\s*(?:transparent|#fff(?:fff)?\b|white\b)/i;
 const BLOCKS = "p, div, br, li, tr, h1, h2, h3, h4, h5, h6, blockquote, pre, table, hr";
+/** Elements without an end tag: nothing to pop for them. */
+const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+
+/** What an element passes on to its content: the colour behind it (null: an image) and its text colour. */
+interface Paint {
+  background: string | null;
+  color: string | null;
+}
 
 export async function htmlToText(html: string): Promise<HtmlText> {
   let hiddenElements = 0;
+  const paint: Paint[] = [{ background: CANVAS_BACKGROUND, color: null }];
   const rewritten = new HTMLRewriter()
-    .on("script, style, head, template, noscript, svg, object, iframe", {
-      element(el) {
-        el.remove();
-      }
-    })
     .on("*", {
       element(el) {
-        const style = el.getAttribute("style") ?? "";
-        if (el.hasAttribute("hidden") || el.getAttribute("aria-hidden") === "true" || HIDDEN_STYLE.test(style)) {
-          hiddenElements++;
+        const tag = el.tagName.toLowerCase();
+        const style = declarations(decodeHTMLAttribute(el.getAttribute("style") ?? ""));
+        const outer = paint[paint.length - 1] ?? { background: CANVAS_BACKGROUND, color: null };
+        const own = ownPaint(el, style, outer);
+        const why = hiddenReason(
+          {
+            tag,
+            hiddenAttribute: el.hasAttribute("hidden"),
+            ariaHidden: el.getAttribute("aria-hidden"),
+            style: own.color ? { ...style, color: own.color } : style,
+            background: own.background
+          },
+          HIDDEN_TAGS
+        );
+        if (why) {
+          // Scripts and styles are never text; count only content someone hid.
+          if (!HIDDEN_TAGS.includes(tag)) hiddenElements++;
           el.remove();
+          return;
+        }
+        // Only elements that change the paint go on the stack, so an end tag a sloppy mail leaves out
+        // (an unclosed <p>) cannot shift the colours of what follows.
+        if (!VOID.has(tag) && (own.background !== outer.background || own.color !== outer.color)) {
+          paint.push(own);
+          el.onEndTag(() => {
+            paint.pop();
+          });
         }
       }
     })
@@ -36,13 +69,14 @@ export async function htmlToText(html: string): Promise<HtmlText> {
     })
     .on("a[href]", {
       element(el) {
-        const href = el.getAttribute("href") ?? "";
+        const href = decodeHTMLAttribute(el.getAttribute("href") ?? "");
         if (/^https?:/i.test(href)) el.after(` (${href})`, { html: false });
       }
     })
     .transform(new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } }));
   const cleaned = await rewritten.text();
-  const text = decodeEntities(cleaned.replace(/<!--[\s\S]*?-->/g, "").replace(/<[^>]*>/g, ""))
+  // Every named (HTML5's full list), decimal and hex reference, as a browser would read the text.
+  const text = decodeHTML(cleaned.replace(/<!--[\s\S]*?-->/g, "").replace(/<[^>]*>/g, ""))
     .replace(/[ \t\u00a0]+/g, " ")
     .replace(/ *\n */g, "\n")
     .replace(/\n{3,}/g, "\n\n")
@@ -50,14 +84,23 @@ export async function htmlToText(html: string): Promise<HtmlText> {
   return { text, hiddenElements };
 }
 
-const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", copy: "©", reg: "®", hellip: "…", mdash: "—", ndash: "–", rsquo: "’", lsquo: "‘", rdquo: "”", ldquo: "“", euro: "€" };
+/** An inline `style` as property → value (lower-case names; later declarations win, as in CSS). */
+function declarations(style: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of style.split(";")) {
+    const colon = part.indexOf(":");
+    if (colon <= 0) continue;
+    out[part.slice(0, colon).trim().toLowerCase()] = part.slice(colon + 1).trim();
+  }
+  return out;
+}
 
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === "#") {
-      const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED[name.toLowerCase()] ?? whole;
-  });
+/** The element's own background and text colour, falling back to what surrounds it. */
+function ownPaint(el: Element, style: Record<string, string>, outer: Paint): Paint {
+  const image = el.hasAttribute("background") || /url\(/i.test(`${style["background"] ?? ""} ${style["background-image"] ?? ""}`);
+  const shorthand = (style["background"] ?? "").trim();
+  const color = style["background-color"] ?? (shorthand && !/\s/.test(shorthand) ? shorthand : undefined) ?? el.getAttribute("bgcolor") ?? undefined;
+  const background = image ? null : color && !/^(transparent|none|inherit|initial|unset)$/i.test(color) ? color : outer.background;
+  const text = style["color"] ?? (el.tagName.toLowerCase() === "font" ? el.getAttribute("color") : null) ?? outer.color;
+  return { background, color: text };
 }

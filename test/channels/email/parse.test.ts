@@ -19,6 +19,25 @@ describe("Authentication-Results", () => {
     expect(checkAuthentication([], "a@example.com").ok).toBe(false);
   });
 
+  it("aligns by registered domain under the public suffix list, not by a name suffix", () => {
+    const dkim = (d: string, from: string) => checkAuthentication(h(`mx.example; dkim=pass header.d=${d}`), `a@${from}`).ok;
+    const spf = (d: string, from: string) => checkAuthentication(h(`mx.example; spf=pass smtp.mailfrom=bounce@${d}`), `a@${from}`).ok;
+    expect(dkim("mail.example.co.uk", "example.co.uk")).toBe(true);
+    expect(dkim("example.co.uk", "news.example.co.uk")).toBe(true);
+    expect(spf("mail.example.co.uk", "example.co.uk")).toBe(true);
+    // Sharing only the public suffix is not alignment.
+    expect(dkim("example.co.uk", "other.co.uk")).toBe(false);
+    expect(dkim("co.uk", "example.co.uk")).toBe(false);
+    expect(spf("other.co.uk", "example.co.uk")).toBe(false);
+    // A name that merely ends with the sender's domain is someone else's.
+    expect(dkim("evil-example.com", "example.com")).toBe(false);
+    expect(dkim("example.com", "evil-example.com")).toBe(false);
+    expect(spf("evil-example.com", "example.com")).toBe(false);
+    // Private suffixes: two users' pages on one hosting domain are different organizations.
+    expect(dkim("alice.github.io", "bob.github.io")).toBe(false);
+    expect(dkim("EXAMPLE.com", "example.com")).toBe(true);
+  });
+
   it("trusts only the receiving server's header: a sender-supplied pass lower down proves nothing", () => {
     const forged = h("mx.example; spf=fail smtp.mailfrom=a@example.com", "mx.example; dmarc=pass header.from=example.com");
     expect(checkAuthentication(forged, "a@example.com").ok).toBe(false);
