@@ -50,19 +50,15 @@ import { errorText } from "../shared/error-text";
 import { wholeNumber } from "../util/whole-number";
 import { Refusal, guardCallables } from "./callable-guard";
 import { CALLABLE_SCHEMAS } from "./callable-schemas";
+import type { AssistantApi } from "../shared/api";
+import type { AssistantState } from "../shared/views";
+
+export type { AssistantState } from "../shared/views";
 
 /** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
 const TASK_RUN_FIBER = "steward-task-run";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
-
-export interface AssistantState {
-  sessions: SessionSummary[];
-  /** Bumped whenever the workspace may have changed (a tool call, an upload): the browser refetches its file tree. */
-  workspaceVersion: number;
-  /** Unread results of scheduled tasks, newest first (src/schedules). */
-  notifications: NotificationView[];
-}
 
 /**
  * One per user, named by the Worker from a verified identity. It owns what a
@@ -70,7 +66,7 @@ export interface AssistantState {
  * and the session list. Each conversation is a `Conversation` facet with its
  * own SQLite; sub-agents are facets too.
  */
-export class Assistant extends Agent<Env, AssistantState> {
+export class Assistant extends Agent<Env, AssistantState> implements AssistantApi {
   // The client learns its own agent's name (the user's id); it never chooses it.
   static override options = { sendIdentityOnConnect: true };
 

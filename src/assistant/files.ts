@@ -5,6 +5,11 @@
  * flood a WebSocket frame or the Worker's memory.
  */
 import { WORKSPACE_ROOT, workspacePath } from "../commands/workspace";
+import { MAX_UPLOAD_BYTES, formatBytes } from "../shared/views";
+import type { FileContent, FileEntry, FileListing } from "../shared/views";
+
+export { MAX_UPLOAD_BYTES, formatBytes } from "../shared/views";
+export type { FileContent, FileEntry, FileListing } from "../shared/views";
 
 /** The part of the workspace filesystem these helpers use (local or an RPC stub). */
 export interface FilesFs {
@@ -17,35 +22,9 @@ export interface FilesFs {
   mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;
 }
 
-export interface FileEntry {
-  /** Absolute, e.g. /workspace/notes/a.md */
-  path: string;
-  type: "file" | "dir";
-  size: number;
-  mtime: number;
-}
-
-export interface FileListing {
-  entries: FileEntry[];
-  /** True when the listing stopped at MAX_LIST_ENTRIES. */
-  truncated: boolean;
-}
-
-export interface FileContent {
-  path: string;
-  size: number;
-  mtime: number;
-  mediaType: string;
-  /** "text": `content` is UTF-8 text; "base64": binary (images), base64-encoded. */
-  encoding: "text" | "base64";
-  content: string;
-}
-
 export const MAX_LIST_ENTRIES = 2000;
 /** Largest file shown in the browser (text or image); bigger ones are downloaded. */
 export const MAX_VIEW_BYTES = 1024 * 1024;
-/** Largest upload: it travels base64-encoded in one WebSocket RPC frame. */
-export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
 /** Largest download through GET /api/files. */
 export const MAX_DOWNLOAD_BYTES = 32 * 1024 * 1024;
 
@@ -191,12 +170,6 @@ export function mediaTypeOf(path: string): string {
   const dot = name.lastIndexOf(".");
   const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
   return MEDIA_TYPES[ext] ?? "application/octet-stream";
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function toBase64(bytes: Uint8Array): string {

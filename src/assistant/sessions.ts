@@ -4,17 +4,11 @@
  * about existence.
  */
 import type { Channel } from "../shared/channel";
+import type { SessionSummary } from "../shared/views";
+
+export type { SessionSummary } from "../shared/views";
 
 export type { Channel } from "../shared/channel";
-
-export interface SessionSummary {
-  id: string;
-  title: string;
-  channel: Channel;
-  createdAt: number;
-  updatedAt: number;
-  preview: string;
-}
 
 const MAX_TITLE = 120;
 

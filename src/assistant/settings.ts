@@ -3,10 +3,9 @@
  * schedules and the web app read. Stored as one row per key so new settings
  * need no migration.
  */
-export interface UserSettings {
-  /** IANA zone name, e.g. "Europe/Lisbon". */
-  timeZone: string;
-}
+import type { UserSettings } from "../shared/views";
+
+export type { UserSettings } from "../shared/views";
 
 export const DEFAULT_SETTINGS: UserSettings = { timeZone: "UTC" };
 

@@ -4,39 +4,15 @@ import { tierOfTool } from "../shared/tool-facts";
 import type { Tier } from "../shared/tiers";
 import { sha256Hex } from "../util/digest";
 import { isWholeNumber } from "../util/whole-number";
+import type { AuditEntry, AuditFilter, AuditRow, Outcome } from "../shared/views";
+
+export type { AuditEntry, AuditFilter, AuditRow, Outcome } from "../shared/views";
 
 /**
  * One row per tool execution, in the user's own Assistant SQLite. Inputs are
  * stored as a digest, not verbatim: the log proves what ran without becoming a
  * second copy of the user's data.
  */
-export type Outcome = "ok" | "error" | "blocked";
-
-export interface AuditEntry {
-  session: string;
-  turn: string;
-  tier: Tier | null;
-  tool: string;
-  inputDigest: string;
-  outcome: Outcome;
-  durationMs: number;
-  bytesOut: number;
-  approved: boolean | null;
-  detail: string;
-}
-
-/** Optional narrowing for the audit view: one tier (null: outside the ladder) and/or one outcome. */
-export interface AuditFilter {
-  tier?: Tier | null;
-  outcome?: Outcome;
-}
-
-export interface AuditRow extends AuditEntry {
-  id: number;
-  at: number;
-  user: string;
-}
-
 export class AuditLog {
   constructor(
     private readonly sql: SqlStorage,

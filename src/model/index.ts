@@ -4,6 +4,9 @@ import { createWorkersAI } from "workers-ai-provider";
 import { CommandModel, NO_MODEL_REPLY } from "./command-model";
 import { readModelConfig } from "./config";
 import type { ModelConfig } from "./config";
+import type { ModelStatus } from "../shared/views";
+
+export type { ModelStatus } from "../shared/views";
 
 /** Who a model call is for; AI Gateway logs it so spend is visible per user. */
 export interface ModelCallMeta {
@@ -17,13 +20,6 @@ export interface ModelCallMeta {
  * test may install a scripted LanguageModelV4 here. Production never sets it.
  */
 export const modelOverride: { current?: (meta: ModelCallMeta) => LanguageModelV4 } = {};
-
-export interface ModelStatus {
-  configured: boolean;
-  provider: string;
-  model: string;
-  error?: string;
-}
 
 export function modelStatus(env: Env): ModelStatus {
   if (modelOverride.current) return { configured: true, provider: "override", model: "scripted" };

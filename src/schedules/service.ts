@@ -10,6 +10,9 @@ import { formatLocal } from "./zone";
 import { isLate, runHeadline, runMessage } from "./run-text";
 import { errorText } from "../shared/error-text";
 import { messageText } from "../shared/message-text";
+import type { NotificationView, RunView, TaskInput, TaskView } from "../shared/views";
+
+export type { NotificationView, RunView, TaskInput, TaskView } from "../shared/views";
 
 export const MAX_OPEN_TASKS = 50;
 export const MAX_PROMPT = 4000;
@@ -30,51 +33,7 @@ const KEEP_DONE_TASKS = 20;
 /** Alarms are armed in whole seconds; anything due within this counts as due. */
 const DUE_SLACK_MS = 1_000;
 
-export interface TaskInput {
-  /** A phrase (`every weekday at 08:00`, see parse.ts) or a structured spec. */
-  when: string | ScheduleSpec;
-  prompt: string;
-  title?: string;
-  deliver?: Destination;
-  quiet?: boolean;
-}
-
 export type TaskPatch = Partial<TaskInput>;
-
-export interface RunView {
-  id: string;
-  scheduledFor: number;
-  startedAt: number;
-  finishedAt: number | null;
-  status: RunRow["status"];
-  attempt: number;
-  manual: boolean;
-  late: boolean;
-  missed: number;
-  result: string | null;
-  error: string | null;
-  delivered: string | null;
-}
-
-export interface TaskView {
-  id: string;
-  title: string;
-  prompt: string;
-  schedule: string;
-  spec: ScheduleSpec;
-  zone: string;
-  deliver: Destination;
-  quiet: boolean;
-  status: TaskRow["status"];
-  sessionId: string | null;
-  nextRunAt: number | null;
-  /** The next run in the user's time zone, "YYYY-MM-DD HH:MM". */
-  nextRunLocal: string | null;
-  lastRun: RunView | null;
-  history: RunView[];
-}
-
-export type NotificationView = NotificationRow;
 
 /** The subset of a Conversation facet a run uses (reached over RPC). */
 export interface TaskConversation {

@@ -1,18 +1,9 @@
 import { cronDayMatches, parseCron } from "./cron";
 import { DAY_MS, formatLocal, instantOf, localOf, partsOf, startOfDay } from "./zone";
 import { isWholeNumber } from "../util/whole-number";
+import type { ScheduleSpec } from "../shared/views";
 
-/**
- * When a task runs. Wall-clock kinds (daily, weekly, cron, and `once` given
- * as a local time) are in the user's time zone; `interval` is real elapsed
- * time from its anchor, so DST changes do not stretch or shrink it.
- */
-export type ScheduleSpec =
-  | { kind: "once"; at: number }
-  | { kind: "interval"; minutes: number }
-  | { kind: "daily"; time: string }
-  | { kind: "weekly"; days: number[]; time: string }
-  | { kind: "cron"; expr: string };
+export type { ScheduleSpec } from "../shared/views";
 
 export const MIN_INTERVAL_MINUTES = 5;
 export const WEEKDAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];

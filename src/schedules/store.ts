@@ -1,14 +1,14 @@
 import type { ScheduleSpec } from "./spec";
+import type { Destination, NotificationView as NotificationRow, RunStatus, TaskStatus } from "../shared/views";
+
+export type { Destination, RunStatus, TaskStatus } from "../shared/views";
+export type { NotificationView as NotificationRow } from "../shared/views";
 
 /**
  * Durable rows for scheduled tasks, their runs and the owner's notifications,
  * all in the Assistant's SQLite so that one synchronous block can claim an
  * occurrence, advance its task and record a delivery together.
  */
-export type TaskStatus = "active" | "paused" | "done";
-export type Destination = "web" | "email";
-export type RunStatus = "running" | "retrying" | "done" | "quiet" | "failed";
-
 export interface TaskRow {
   id: string;
   title: string;
@@ -44,17 +44,6 @@ export interface RunRow {
   error: string | null;
   finishedAt: number | null;
   delivered: string | null;
-}
-
-export interface NotificationRow {
-  id: string;
-  taskId: string;
-  runId: string;
-  sessionId: string | null;
-  title: string;
-  body: string;
-  createdAt: number;
-  readAt: number | null;
 }
 
 type Row = Record<string, SqlStorageValue>;

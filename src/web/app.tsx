@@ -1,6 +1,7 @@
 import { Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { useAgent } from "agents/react";
-import type { Assistant, AssistantState } from "../assistant/assistant";
+import type { AssistantApi } from "../shared/api";
+import type { AssistantState } from "../shared/views";
 import { AuditView } from "./audit";
 import { ChatPane } from "./chat";
 import { ErrorBoundary } from "./error-boundary";
@@ -33,7 +34,7 @@ const VIEWS: Array<{ view: Route["view"]; label: string }> = [
  */
 export function App() {
   const [link, setLink] = useState<Link>("connecting");
-  const directory = useAgent<Assistant, AssistantState>({
+  const directory = useAgent<AssistantApi, AssistantState>({
     agent: "Assistant",
     basePath: "agent",
     onOpen: () => setLink("open"),

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import type { SessionSummary } from "../assistant/sessions";
-import type { AuditFilter, AuditRow, Outcome } from "../ladder/audit";
+import type { SessionSummary } from "../shared/views";
+import type { AuditFilter, AuditRow, Outcome } from "../shared/views";
 import { TIERS } from "../shared/tiers";
 import type { Tier } from "../shared/tiers";
 import type { Directory } from "./directory";

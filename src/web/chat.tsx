@@ -3,7 +3,7 @@ import type { FormEvent, KeyboardEvent } from "react";
 import { useAgent } from "agents/react";
 import { useAgentChat } from "@cloudflare/think/react";
 import type { UIMessage } from "ai";
-import type { SessionSummary } from "../assistant/sessions";
+import type { SessionSummary } from "../shared/views";
 import { MessageView } from "./message";
 import type { Link } from "./status";
 import { useToolClock } from "./tool-clock";

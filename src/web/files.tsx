@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChangeEvent } from "react";
-import { MAX_UPLOAD_BYTES, formatBytes } from "../assistant/files";
-import type { FileContent, FileEntry, FileListing } from "../assistant/files";
+import { MAX_UPLOAD_BYTES, formatBytes } from "../shared/views";
+import type { FileContent, FileEntry, FileListing } from "../shared/views";
 import type { Directory } from "./directory";
 import { highlight, languageOfPath } from "./markdown";
 import { Markdown } from "./markdown-view";

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
-import type { Channel, SessionSummary } from "../assistant/sessions";
+import type { Channel } from "../shared/channel";
+import type { SessionSummary } from "../shared/views";
 import { Problem } from "./problem";
 import { ConfirmDelete } from "./confirm-delete";
 import { errorText } from "../shared/error-text";

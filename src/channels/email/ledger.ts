@@ -1,31 +1,13 @@
+import type { HeldMail, InboundRecord, InboundStatus } from "../../shared/views";
+
+export type { HeldMail, InboundRecord, InboundStatus } from "../../shared/views";
+
 /**
  * What the inbox has seen and sent, in the user's Assistant SQLite: every
  * Message-ID once (so a redelivery never runs twice), which session each
  * thread belongs to, held mail awaiting review, and the outbox that makes
  * every send happen once and enforces the hourly send limit.
  */
-export type InboundStatus = "accepted" | "ignored" | "held" | "replied" | "reply-skipped" | "failed";
-
-export interface HeldMail {
-  id: number;
-  messageId: string;
-  sender: string;
-  subject: string;
-  receivedAt: number;
-  bytes: number;
-}
-
-export interface InboundRecord {
-  messageId: string;
-  session: string | null;
-  direction: "in" | "out";
-  sender: string;
-  subject: string;
-  status: InboundStatus;
-  detail: string;
-  at: number;
-}
-
 export interface OutboundRecord {
   key: string;
   to: string;

@@ -1,27 +1,14 @@
 import { normalizeAddress } from "./address";
 import { isWholeNumber } from "../../util/whole-number";
+import type { EmailSettings, UnknownSenderPolicy } from "../../shared/views";
+
+export type { EmailSettings, UnknownSenderPolicy } from "../../shared/views";
 
 /**
  * Who may command the agent by mail, who may receive mail from it without
  * approval, and what happens to everyone else. Kept in the user's Assistant.
  */
-export type UnknownSenderPolicy = "refuse" | "hold";
 export type SenderClass = "owner" | "allowed" | "hold" | "refuse";
-
-export interface EmailSettings {
-  /** The agent's own address (shown in settings; mail to it reaches this agent). */
-  address: string;
-  /** Verified addresses of the owner: the Access email claim, or added by the signed-in owner. */
-  ownerAddresses: string[];
-  /** Other senders (addresses, or "@domain") whose mail the agent works on. */
-  allowedSenders: string[];
-  /** What happens to mail from anyone else. */
-  unknownSenders: UnknownSenderPolicy;
-  /** Recipients send_email may mail without asking (the owner's addresses always). */
-  allowedRecipients: string[];
-  /** Outbound mails (replies + send_email) per hour. */
-  sendLimitPerHour: number;
-}
 
 type ListKind = "owner" | "sender" | "recipient";
 export const DEFAULT_SEND_LIMIT = 20;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import type { FormEvent } from "react";
-import type { EmailSettings } from "../../channels/email/settings";
-import type { HeldMail, InboundRecord } from "../../channels/email/ledger";
+import type { EmailSettings } from "../../shared/views";
+import type { HeldMail, InboundRecord } from "../../shared/views";
 import type { Directory } from "../directory";
 import { errorText } from "../../shared/error-text";
 import type { SettingsSectionProps } from "./index";

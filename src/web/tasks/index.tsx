@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import type { TaskInput, TaskView } from "../../schedules/service";
+import type { TaskInput, TaskView } from "../../shared/views";
 import type { Directory } from "../directory";
 import { errorText } from "../../shared/error-text";
 import type { Link } from "../status";

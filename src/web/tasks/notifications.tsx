@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { NotificationView } from "../../schedules/service";
+import type { NotificationView } from "../../shared/views";
 import type { Directory } from "../directory";
 import { errorText } from "../../shared/error-text";
 import { localTime, shorten } from "./time";

@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import type { FormEvent } from "react";
-import type { TaskInput, TaskView } from "../../schedules/service";
+import type { TaskInput, TaskView } from "../../shared/views";
 import { errorText } from "../../shared/error-text";
 
 interface TaskFormProps {

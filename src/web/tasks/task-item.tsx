@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { TaskInput, TaskView } from "../../schedules/service";
+import type { TaskInput, TaskView } from "../../shared/views";
 import { errorText } from "../../shared/error-text";
 import { TaskForm } from "./task-form";
 import { describeRun, localTime } from "./time";

@@ -1,4 +1,4 @@
-import type { RunView } from "../../schedules/service";
+import type { RunView } from "../../shared/views";
 
 /** An instant as the user's agent sees it: in the task's zone, falling back to the browser's if that zone is unknown here. */
 export function localTime(ms: number, zone?: string): string {

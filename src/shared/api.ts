@@ -1,0 +1,67 @@
+import type { Permission, Tier } from "./tiers";
+import type {
+  AssistantState,
+  AuditFilter,
+  AuditRow,
+  EmailSettings,
+  FileContent,
+  FileEntry,
+  FileListing,
+  HeldMail,
+  InboundRecord,
+  ModelStatus,
+  NotificationView,
+  RunView,
+  SessionSummary,
+  TaskInput,
+  TaskView,
+  UserSettings
+} from "./views";
+
+/**
+ * What the web app may call on the user's Assistant over its /agent socket:
+ * the `@callable` methods, and nothing else. The Assistant `implements` it, so
+ * a change on either side is a type error rather than a runtime surprise.
+ */
+export interface AssistantApi {
+  readonly state: AssistantState;
+  // Sessions
+  createSession(options?: { title?: string }): Promise<SessionSummary>;
+  renameSession(id: string, title: string): SessionSummary;
+  deleteSession(id: string): Promise<void>;
+  listSessions(): SessionSummary[];
+  // Ladder, audit, settings
+  getAudit(limit?: number, filter?: AuditFilter): AuditRow[];
+  getTiers(): Record<Tier, Permission>;
+  setTierPermission(tier: number, permission: string): Record<Tier, Permission>;
+  getModelStatus(): ModelStatus;
+  getSettings(): UserSettings;
+  setTimeZone(zone: string): Promise<UserSettings>;
+  // Workspace
+  listFiles(): Promise<FileListing>;
+  readFile(path: string): Promise<FileContent>;
+  uploadFile(path: string, content: string): Promise<FileEntry>;
+  // Email
+  getEmailSettings(): Promise<EmailSettings>;
+  addOwnerEmailAddress(address: string): Promise<EmailSettings>;
+  removeOwnerEmailAddress(address: string): Promise<EmailSettings>;
+  setEmailAllowedSenders(entries: string[]): Promise<EmailSettings>;
+  setEmailUnknownSenders(policy: string): Promise<EmailSettings>;
+  setEmailAllowedRecipients(entries: string[]): Promise<EmailSettings>;
+  setEmailSendLimit(perHour: number): Promise<EmailSettings>;
+  getEmailLog(limit?: number): InboundRecord[];
+  listHeldEmails(): HeldMail[];
+  releaseHeldEmail(id: number): Promise<string>;
+  discardHeldEmail(id: number): void;
+  // Scheduled tasks
+  listTasks(): TaskView[];
+  getTask(id: string): TaskView;
+  createTask(input: TaskInput): Promise<TaskView>;
+  updateTask(id: string, patch: Partial<TaskInput>): Promise<TaskView>;
+  pauseTask(id: string): Promise<TaskView>;
+  resumeTask(id: string): Promise<TaskView>;
+  deleteTask(id: string): Promise<void>;
+  runTaskNow(id: string): Promise<RunView>;
+  listNotifications(options?: { unreadOnly?: boolean; limit?: number }): NotificationView[];
+  markNotificationsRead(ids: string[] | "all"): number;
+}
