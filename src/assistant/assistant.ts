@@ -21,6 +21,8 @@ import type { NpmBundleOutcome } from "../ladder/npm";
 import { NpmBundler } from "../ladder/npm-bundler";
 import type { Permission, Tier } from "../shared/tiers";
 import { Gate } from "../gate/gate";
+import { USER_SKILLS_ROOT, UserSkillIndex } from "../skills/user-skills";
+import type { SkillListing } from "agents/skills";
 import type { GateAnswer, GateCall } from "../gate/gate";
 import type { Offeree } from "../shared/channel";
 import { JOB_FIBER_PREFIX, JobLedger } from "../ladder/jobs";
@@ -58,7 +60,12 @@ export type { AssistantState } from "../shared/views";
 /** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
 const TASK_RUN_FIBER = "steward-task-run";
 
-export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
+
+/** What a session learns at the start of each turn (one RPC). */
+export interface TurnContextView {
+  permissions: Record<Tier, Permission>;
+  skills: { version: number; listing: SkillListing } | null;
+}
 
 /**
  * One per user, named by the Worker from a verified identity. It owns what a
@@ -132,8 +139,8 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   }
 
   override async onStart(): Promise<void> {
-    // Where users keep their own skills; existing, it also keeps the skills
-    // listing from logging a missing-path error on every turn.
+    // /workspace and where users keep their own skills exist from the start
+    // (uploads and tools write under /workspace without creating it).
     await this.workspace.fs.mkdir(USER_SKILLS_ROOT, { recursive: true });
     this.refreshState();
     this.taskService.resumeOrphans();
@@ -243,6 +250,27 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
   // ── RPC for this user's own facets (not callable from a browser) ──
 
+  /**
+   * A session's one call at the start of a turn: the tier permissions, and
+   * the user's skills index when it changed since the version the session
+   * holds (src/skills/user-skills.ts).
+   */
+  async turnContext(skillsVersion: number | null): Promise<TurnContextView> {
+    const version = this.state.workspaceVersion ?? 0;
+    const skills = version === skillsVersion ? null : { version, listing: await this.userSkills.listing(version) };
+    return { permissions: this.gate.permissions(), skills };
+  }
+
+  userSkillResource(skill: string, path: string) {
+    return this.userSkills.resource(skill, path);
+  }
+
+  #userSkills?: UserSkillIndex;
+  private get userSkills(): UserSkillIndex {
+    this.#userSkills ??= new UserSkillIndex(this.workspace);
+    return this.#userSkills;
+  }
+
   // The gate: one call before a tool runs, one after (src/gate/gate.ts).
 
   gateAsk(session: string, caller: Offeree, call: GateCall): Promise<boolean> {
@@ -265,10 +293,14 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return formatAudit(this.gate.audit.recent(limit));
   }
 
+  /** After each turn: the session moves to the top of the list with its new preview (no full re-listing). */
   recordTurn(sessionId: string, preview: string): void {
     if (!this.dynamicAgents.has(Conversation.name, sessionId)) return;
     this.sessions.touch(sessionId, preview);
-    this.refreshState();
+    const touched = this.sessions.get(sessionId);
+    if (!touched) return;
+    const rest = (this.state.sessions ?? []).filter((s) => s.id !== sessionId);
+    this.setState({ ...this.state, sessions: [touched, ...rest] });
   }
 
   /** Runs a sub-task on a named sub-agent; its storage stays its own. */

@@ -1,4 +1,4 @@
-import { Think, skills } from "@cloudflare/think";
+import { Think } from "@cloudflare/think";
 import type {
   ChatResponseResult,
   SkillSource,
@@ -24,7 +24,11 @@ import { ownerCommandReply, parseOwnerCommand, replyModel } from "../gate/permis
 import type { ShellOutput } from "../ladder/shell";
 import { systemPrompt } from "./prompt";
 import { taskTools } from "../schedules/tools";
-import { Assistant, USER_SKILLS_ROOT } from "./assistant";
+import { Assistant } from "./assistant";
+import type { TurnContextView } from "./assistant";
+import { userSkillsSource } from "../skills/user-skills";
+import { withCachedSchemas } from "../ladder/cached-schemas";
+import type { SkillListing } from "agents/skills";
 import type { Channel } from "./sessions";
 import { emailTools } from "../channels/email/session-tools";
 import { answeredEmailTurn, outcomeOf, readChannel, runEmailTurn, writeChannel } from "../channels/email/conversation-turn";
@@ -57,8 +61,9 @@ export class Conversation extends Think<Env> {
   #gateAnswers = new Map<string, GateAnswer>();
   #assistant?: Promise<DurableObjectStub<Assistant>>;
   #channel?: Channel;
-  /** Tier permissions read once per turn (one RPC); a conversation runs one turn at a time. */
-  #turnPermissions?: { requestId: string; permissions: Record<Tier, Permission> };
+  #turn?: { requestId: string; permissions: Record<Tier, Permission> };
+  #skills?: { version: number; listing: SkillListing };
+  #tools?: ToolSet;
 
   override async onStart(): Promise<void> {
     // Think installs its chat protocol handler on onMessage during start-up,
@@ -105,10 +110,28 @@ export class Conversation extends Think<Env> {
 
   /** Skills the user keeps in /workspace/.agents/skills come first, so they can override a bundled one. */
   override getSkills(): SkillSource[] {
-    return [skills.workspace(this.workspace, { id: "workspace", root: USER_SKILLS_ROOT }), bundledSkills()];
+    const userSkills = userSkillsSource({
+      listing: async () => {
+        await this.turnContext();
+        if (!this.#skills) throw new Error("no skills index from the Assistant");
+        return this.#skills.listing;
+      },
+      resource: async (skill, path) => (await this.assistant()).userSkillResource(skill, path)
+    });
+    return [userSkills, bundledSkills()];
   }
 
+  /**
+   * Built once per instance: Think asks for the tools every turn, and the AI
+   * SDK turns each zod schema into JSON Schema again unless it is handed the
+   * same schema object (whose JSON Schema it then keeps).
+   */
   override getTools(): ToolSet {
+    this.#tools ??= withCachedSchemas(this.buildTools());
+    return this.#tools;
+  }
+
+  private buildTools(): ToolSet {
     return {
       ...ladderTools({
         runtime: () => this.workspace.runtime,
@@ -124,7 +147,7 @@ export class Conversation extends Think<Env> {
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
     const ownerReply = await this.ownerCommand(ctx);
     if (ownerReply !== null) return { model: replyModel(ownerReply), activeTools: [] };
-    const permissions = await this.permissions(ctx.requestId);
+    const permissions = await this.turnContext();
     const caller = this.channel();
     const offered: string[] = [];
     const gated: ToolSet = {};
@@ -143,13 +166,19 @@ export class Conversation extends Think<Env> {
     return { activeTools: offered, tools: gated };
   }
 
-  /** Tier permissions, read once per turn (a conversation runs one turn at a time). */
-  private async permissions(requestId = ""): Promise<Record<Tier, Permission>> {
-    if (this.#turnPermissions?.requestId !== requestId) {
-      const permissions = await (await this.assistant()).getTiers();
-      this.#turnPermissions = { requestId, permissions };
+  /**
+   * Tier permissions (and the user's skills index, when it changed), read
+   * once per turn in one call; a conversation runs one turn at a time.
+   */
+  private async turnContext(): Promise<Record<Tier, Permission>> {
+    const requestId = this.activeTurn?.requestId ?? "";
+    if (this.#turn?.requestId !== requestId) {
+      // A DO stub types this return as never (SkillListing is too deep for RPC typing).
+      const context = (await (await this.assistant()).turnContext(this.#skills?.version ?? null)) as unknown as TurnContextView;
+      if (context.skills) this.#skills = context.skills;
+      this.#turn = { requestId, permissions: context.permissions };
     }
-    return this.#turnPermissions.permissions;
+    return this.#turn.permissions;
   }
 
   /** One call into the gate before a tool runs: its verdict, with the approval binding checked. */
@@ -210,7 +239,7 @@ export class Conversation extends Think<Env> {
     if (!command) return null;
     if (!command.ok) return command.error;
     await (await this.assistant()).setTierPermission(command.tier, command.permission);
-    this.#turnPermissions = undefined;
+    this.#turn = undefined;
     return ownerCommandReply(command.tier, command.permission);
   }
 
