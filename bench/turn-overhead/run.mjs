@@ -22,6 +22,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const EXPECTED_TEXT = "Hello from the bench model."; // worker.ts DELTAS
 const TIMEOUT_MS = 15_000; // any single socket open, RPC or turn
 const CONFIG = "bench/turn-overhead/wrangler.jsonc";
+const SIDES = ["steward", "bare", "facet"];
+const KINDS = { text: "hello", tier0: "tier0: list the workspace", tier1: "tier1: run 1+1" };
 
 const { values: opt } = parseArgs({
   options: {
@@ -62,15 +64,19 @@ async function runAll() {
   const load0 = load1m();
 
   // Turn sockets: a Steward session (with its /agent socket open, as the web
-  // app keeps it) and a bare Think instance. Warm both before any reading.
-  const owner = await open("/agent", `turns-${runId}`);
+  // app keeps it), a bare Think agent, and a bare Think hosted as a facet of
+  // a bare root (the SDK's multi-chat shape, which Steward's sessions use).
+  // Warm all three before any reading.
+  const sub = `turns-${runId}`;
+  const owner = await open("/agent", sub);
   const session = await rpc(owner, "createSession", [{ title: "bench" }]);
-  const steward = await open(`/agent/sub/conversation/${session.id}`, `turns-${runId}`);
-  const bare = await open(`/agents/bare-think/turns-${runId}`, `turns-${runId}`);
-  for (let i = 0; i < WARMUP; i++) {
-    await turn(steward);
-    await turn(bare);
-  }
+  const conns = {
+    steward: await open(`/agent/sub/conversation/${session.id}`, sub),
+    bare: await open(`/agents/bare-think/${sub}`, sub),
+    facet: await open(`/agents/bare-root/${sub}/sub/bare-think/chat`, sub)
+  };
+  for (let i = 0; i < WARMUP; i++) for (const side of SIDES) for (const text of Object.values(KINDS)) await turn(conns[side], text);
+  const prompt = await promptSizes(conns);
 
   // (b) + (c): K users' first contact in two halves, reading workerd RSS
   // before, between and after. The second half's growth is the marginal cost
@@ -89,57 +95,62 @@ async function runAll() {
   if (new Set(rss.map((r) => r.pid)).size !== 1) throw new Error("workerd restarted during the run; memory figures are void");
   const firstContact = mergeFirstContacts(halves);
 
-  // (a): N turns per side, alternating which side goes first.
-  const conns = { steward, bare };
-  const samples = { steward: [], bare: [] };
-  for (let i = 0; i < N; i++) {
-    const order = i % 2 === 0 ? ["steward", "bare"] : ["bare", "steward"];
-    for (const side of order) samples[side].push(await turn(conns[side]));
+  // (a): N text turns per side, rotating which side goes first; then N/4
+  // turns of each tool kind the same way.
+  const samples = Object.fromEntries(SIDES.map((side) => [side, { text: [], tier0: [], tier1: [] }]));
+  const rotate = (i) => SIDES.map((_, k) => SIDES[(i + k) % SIDES.length]);
+  for (let i = 0; i < N; i++) for (const side of rotate(i)) samples[side].text.push(await turn(conns[side], KINDS.text));
+  const toolTurns = Math.max(4, Math.floor(N / 4));
+  for (const kind of ["tier0", "tier1"]) {
+    for (let i = 0; i < toolTurns; i++) for (const side of rotate(i)) samples[side][kind].push(await turn(conns[side], KINDS[kind]));
   }
 
-  // workerd CPU per turn, which load from other processes hardly skews: ABBA
-  // blocks of N/4 turns, each read after a short pause for trailing work.
-  const cpu = { steward: { ms: 0, turns: 0 }, bare: { ms: 0, turns: 0 } };
+  // workerd CPU per text turn, which load from other processes hardly skews:
+  // blocks of N/4 turns in a mirrored order, each read after a short pause.
+  const cpu = Object.fromEntries(SIDES.map((side) => [side, { ms: 0, turns: 0 }]));
   const block = Math.max(1, Math.floor(N / 4));
-  for (const side of ["bare", "steward", "steward", "bare"]) {
+  for (const side of [...SIDES, ...[...SIDES].reverse()]) {
     const before = workerdCpuMs();
-    for (let i = 0; i < block; i++) await turn(conns[side]);
+    for (let i = 0; i < block; i++) await turn(conns[side], KINDS.text);
     await sleep(200);
     cpu[side].ms += workerdCpuMs() - before;
     cpu[side].turns += block;
   }
-  for (const s of [owner, steward, bare]) s.close();
-  const cpuPerTurn = (side) => round(cpu[side].ms / cpu[side].turns, 2);
+  owner.close();
+  for (const conn of Object.values(conns)) conn.close();
 
   const quarter = Math.max(1, Math.floor(N / 4));
-  const summarize = (list) => ({
-    ttftMs: stats(list.map((s) => s.ttft)),
-    doneMs: stats(list.map((s) => s.done)),
-    // Think sends the whole history to the model each turn: does cost grow with it?
-    doneP50FirstQuarter: stats(list.slice(0, quarter).map((s) => s.done)).p50,
-    doneP50LastQuarter: stats(list.slice(-quarter).map((s) => s.done)).p50
-  });
-  const turns = {
-    steward: { ...summarize(samples.steward), workerdCpuMsPerTurn: cpuPerTurn("steward") },
-    bare: { ...summarize(samples.bare), workerdCpuMsPerTurn: cpuPerTurn("bare") }
+  const summarize = (side) => {
+    const list = samples[side].text;
+    return {
+      ttftMs: stats(list.map((s) => s.ttft)),
+      doneMs: stats(list.map((s) => s.done)),
+      tier0DoneMs: stats(samples[side].tier0.map((s) => s.done)),
+      tier1DoneMs: stats(samples[side].tier1.map((s) => s.done)),
+      // Think sends the whole history to the model each turn: does cost grow with it?
+      doneP50FirstQuarter: stats(list.slice(0, quarter).map((s) => s.done)).p50,
+      doneP50LastQuarter: stats(list.slice(-quarter).map((s) => s.done)).p50,
+      workerdCpuMsPerTurn: round(cpu[side].ms / cpu[side].turns, 2)
+    };
   };
-  const ratio = (key, q) => round(turns.steward[key][q] / turns.bare[key][q], 2);
+  const turns = Object.fromEntries(SIDES.map((side) => [side, summarize(side)]));
+  const ratio = (base, key, q) => round(turns.steward[key][q] / turns[base][key][q], 2);
+  const ratios = (base) => ({
+    ttftP50: ratio(base, "ttftMs", "p50"),
+    ttftP95: ratio(base, "ttftMs", "p95"),
+    doneP50: ratio(base, "doneMs", "p50"),
+    doneP95: ratio(base, "doneMs", "p95"),
+    tier0DoneP50: ratio(base, "tier0DoneMs", "p50"),
+    tier1DoneP50: ratio(base, "tier1DoneMs", "p50"),
+    workerdCpu: round(turns.steward.workerdCpuMsPerTurn / turns[base].workerdCpuMsPerTurn, 2)
+  });
   return {
     at: new Date().toISOString(),
     source: SOURCE,
     machine: machine(load0),
-    options: { turns: N, warmup: WARMUP, users: K, concurrency: CONCURRENCY, settleSeconds: SETTLE_S, firstTurn: FIRST_TURN },
-    turns: {
-      ...turns,
-      cpuTurnsPerSide: cpu.steward.turns,
-      ratio: {
-        ttftP50: ratio("ttftMs", "p50"),
-        ttftP95: ratio("ttftMs", "p95"),
-        doneP50: ratio("doneMs", "p50"),
-        doneP95: ratio("doneMs", "p95"),
-        workerdCpu: round(turns.steward.workerdCpuMsPerTurn / turns.bare.workerdCpuMsPerTurn, 2)
-      }
-    },
+    options: { turns: N, toolTurns, warmup: WARMUP, users: K, concurrency: CONCURRENCY, settleSeconds: SETTLE_S, firstTurn: FIRST_TURN },
+    turns: { ...turns, cpuTurnsPerSide: cpu.steward.turns, ratio: ratios("bare"), ratioToFacet: ratios("facet") },
+    prompt,
     firstContact,
     memory: {
       workerdPid: rss[0].pid,
@@ -148,6 +159,17 @@ async function runAll() {
       marginalPerIdleUserKiB: round((rss[2].kib - rss[1].kib) / (K - half), 1)
     }
   };
+}
+
+/** What each model was sent on a text turn: system prompt and tool schemas, in characters and ≈ tokens (chars / 4). */
+async function promptSizes(conns) {
+  const sizes = {};
+  for (const side of ["steward", "bare"]) {
+    await turn(conns[side], KINDS.text);
+    const last = await (await fetch(`http://127.0.0.1:${port}/bench/prompt`)).json();
+    sizes[side] = { ...last[side], approxTokens: Math.round((last[side].systemChars + last[side].toolChars) / 4) };
+  }
+  return sizes;
 }
 
 /** First contact for each of `users`: /agent, createSession, one turn; CONCURRENCY at once. */
@@ -206,20 +228,28 @@ function printTable(r) {
   const t = r.turns;
   const fc = r.firstContact.stepP50Ms;
   const m = r.memory.rssMiB;
+  const p = r.prompt;
   const f = (n) => n.toFixed(1).padStart(9);
+  const x = (n) => `${n.toFixed(2)}x`.padStart(9);
   const row = (label, key, q, ratioKey) =>
-    `  ${label.padEnd(16)}${f(t.steward[key][q])}${f(t.bare[key][q])}${(t.ratio[ratioKey].toFixed(2) + "x").padStart(9)}`;
+    `  ${label.padEnd(18)}${f(t.steward[key][q])}${f(t.bare[key][q])}${x(t.ratio[ratioKey])}${f(t.facet[key][q])}${x(t.ratioToFacet[ratioKey])}`;
+  const cpu = (side) => t[side].workerdCpuMsPerTurn;
+  const quarters = (side) => `${side} ${t[side].doneP50FirstQuarter} → ${t[side].doneP50LastQuarter}`;
   console.log(`
 Steward turn overhead — ${r.source}, ${r.machine.cpus} CPUs, load ${r.machine.loadavg1m.start}→${r.machine.loadavg1m.end}, wrangler dev (local workerd), zero-latency scripted model
 
-(a) ${r.options.turns} turns per side over one WebSocket each, interleaved, after ${r.options.warmup} warm-up turns
-  ms                steward      bare    ratio
+(a) ${r.options.turns} text turns and ${r.options.toolTurns} turns with one tool call per side, over one WebSocket each, rotated, after ${r.options.warmup} warm-ups
+    bare = a bare Think Durable Object; facet = the same bare Think as a facet of a bare root agent (how Steward hosts sessions)
+  ms                  steward      bare    ratio    facet    ratio
 ${row("first token p50", "ttftMs", "p50", "ttftP50")}
 ${row("first token p95", "ttftMs", "p95", "ttftP95")}
 ${row("done p50", "doneMs", "p50", "doneP50")}
 ${row("done p95", "doneMs", "p95", "doneP95")}
-  ${"workerd CPU/turn".padEnd(16)}${f(t.steward.workerdCpuMsPerTurn)}${f(t.bare.workerdCpuMsPerTurn)}${(t.ratio.workerdCpu.toFixed(2) + "x").padStart(9)}   (${t.cpuTurnsPerSide} more turns per side, ABBA blocks)
-  done p50, first → last quarter of the turns: steward ${t.steward.doneP50FirstQuarter} → ${t.steward.doneP50LastQuarter}, bare ${t.bare.doneP50FirstQuarter} → ${t.bare.doneP50LastQuarter}
+${row("tier 0 call, p50", "tier0DoneMs", "p50", "tier0DoneP50")}
+${row("tier 1 call, p50", "tier1DoneMs", "p50", "tier1DoneP50")}
+  ${"workerd CPU/turn".padEnd(18)}${f(cpu("steward"))}${f(cpu("bare"))}${x(t.ratio.workerdCpu)}${f(cpu("facet"))}${x(t.ratioToFacet.workerdCpu)}   (${t.cpuTurnsPerSide} more text turns per side, mirrored blocks)
+  done p50, first → last quarter of the text turns: ${quarters("steward")}, ${quarters("bare")}, ${quarters("facet")}
+  prompt per model call (≈ tokens = chars / 4): steward ${p.steward.approxTokens} (system ${p.steward.systemChars} chars, ${p.steward.tools} tools ${p.steward.toolChars} chars), bare ${p.bare.approxTokens} (system ${p.bare.systemChars} chars, ${p.bare.tools} tools ${p.bare.toolChars} chars)
 
 (b) first contact: ${r.firstContact.users} distinct users (/agent + createSession + one "${r.options.firstTurn}" turn), concurrency ${r.options.concurrency}
   ${r.firstContact.agentsPerSec} agents/s (${(r.firstContact.wallMs / 1000).toFixed(1)} s wall); per user p50 ${r.firstContact.latencyMs.p50} ms, p95 ${r.firstContact.latencyMs.p95} ms
