@@ -38,6 +38,7 @@ import { emailDomain, normalizeAddress } from "../channels/email/address";
 import { ownerMailSender, sendFromTool } from "../channels/email/send";
 import type { EmailSettings } from "../channels/email/settings";
 import type { HeldMail, InboundRecord } from "../channels/email/ledger";
+import type { ReplyForApproval } from "../channels/email/reply-approval";
 import type { SendToolResult } from "../channels/email/session-tools";
 import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
 import { clock } from "../schedules/clock";
@@ -62,6 +63,8 @@ export interface AssistantState {
   workspaceVersion: number;
   /** Unread results of scheduled tasks, newest first (src/schedules). */
   notifications: NotificationView[];
+  /** Email replies to non-owners waiting for the owner's approval (Settings → Email lists them). */
+  repliesAwaitingApproval: number;
 }
 
 /**
@@ -74,7 +77,7 @@ export class Assistant extends Agent<Env, AssistantState> {
   // The client learns its own agent's name (the user's id); it never chooses it.
   static override options = { sendIdentityOnConnect: true };
 
-  override initialState: AssistantState = { sessions: [], workspaceVersion: 0, notifications: [] };
+  override initialState: AssistantState = { sessions: [], workspaceVersion: 0, notifications: [], repliesAwaitingApproval: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -395,7 +398,8 @@ export class Assistant extends Agent<Env, AssistantState> {
     this.setState({
       ...this.state,
       sessions: this.sessions.list(this.knownSessionIds()),
-      notifications: this.taskService.notifications()
+      notifications: this.taskService.notifications(),
+      repliesAwaitingApproval: this.inbox.replies.waiting().length
     });
   }
 
@@ -493,6 +497,27 @@ export class Assistant extends Agent<Env, AssistantState> {
   @callable()
   discardHeldEmail(id: number): void {
     if (!this.inbox.ledger.takeHeld(id)) throw new Error(`no held email with id ${id}`);
+  }
+
+  /** Replies to non-owners parked for approval, each with its exact recipient, subject, text and digest. */
+  @callable()
+  listEmailRepliesAwaitingApproval(): ReplyForApproval[] {
+    return this.inbox.replies.waiting();
+  }
+
+  /** The owner approves exactly the reply they were shown (its digest); it is sent once. */
+  @callable()
+  approveEmailReply(id: number, digest: string): Promise<ReplyForApproval> {
+    return this.inbox.approveReply(id, digest);
+  }
+
+  @callable()
+  rejectEmailReply(id: number): ReplyForApproval {
+    return this.inbox.rejectReply(id);
+  }
+
+  emailRepliesChanged(): void {
+    this.refreshState();
   }
 
   /** From an email session's conversation: an email's turn has its answer. */

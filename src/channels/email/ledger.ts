@@ -4,7 +4,7 @@
  * thread belongs to, held mail awaiting review, and the outbox that makes
  * every send happen once and enforces the hourly send limit.
  */
-export type InboundStatus = "accepted" | "ignored" | "held" | "replied" | "reply-skipped" | "failed";
+export type InboundStatus = "accepted" | "ignored" | "held" | "awaiting-approval" | "replied" | "reply-skipped" | "failed";
 
 export interface HeldMail {
   id: number;
