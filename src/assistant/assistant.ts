@@ -50,6 +50,8 @@ import type { TaskAction } from "../schedules/tools";
 import { errorText } from "../shared/error-text";
 import { wholeNumber } from "../util/whole-number";
 import { Refusal, guardCallables } from "./callable-guard";
+import { UsageMeter, limitsFrom } from "../limits/usage";
+import type { TurnKind, UsageView } from "../limits/usage";
 import { CALLABLE_SCHEMAS } from "./callable-schemas";
 
 /** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
@@ -270,6 +272,28 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   auditText(limit: number): string {
     return formatAudit(this.gate.audit.recent(limit));
+  }
+
+  // Spend and abuse limits (src/limits/usage.ts): counted here, once per user.
+
+  #usage?: UsageMeter;
+  private get usage(): UsageMeter {
+    this.#usage ??= new UsageMeter(this.ctx.storage.sql, () => clock.now());
+    return this.#usage;
+  }
+
+  /** Before a conversation's turn: null, or the message the user reads instead of a model answer. */
+  admitTurn(kind: TurnKind): string | null {
+    return this.usage.admit(limitsFrom(this.env), kind);
+  }
+
+  /** After a model call in one of this user's conversations or sub-agents. */
+  recordModelTokens(tokens: number): void {
+    this.usage.addTokens(tokens);
+  }
+
+  usageView(): UsageView {
+    return this.usage.view(limitsFrom(this.env));
   }
 
   recordTurn(sessionId: string, preview: string): void {

@@ -33,6 +33,7 @@ import { migrateConversation } from "../schema";
 import { chatFrameProblem } from "./frame-schemas";
 import { chatInputContext } from "./chat-inputs";
 import { repairStoredInputs } from "./stored-inputs";
+import { turnKind } from "../limits/turn-kind";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -96,7 +97,10 @@ export class Conversation extends Think<Env> {
   }
 
   override getModel() {
-    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name });
+    // Token usage counts toward the user's daily limit (src/limits), recorded in the Assistant.
+    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name }, async (tokens) =>
+      (await this.assistant()).recordModelTokens(tokens)
+    );
   }
 
   override getSystemPrompt(): string {
@@ -124,6 +128,9 @@ export class Conversation extends Think<Env> {
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
     const ownerReply = await this.ownerCommand(ctx);
     if (ownerReply !== null) return { model: replyModel(ownerReply), activeTools: [] };
+    // Per-user turn and token limits (src/limits): over one, the user reads why instead of a model answer.
+    const limited = await (await this.assistant()).admitTurn(turnKind(ctx));
+    if (limited !== null) return { model: replyModel(limited), activeTools: [] };
     const permissions = await this.permissions(ctx.requestId);
     const caller = this.channel();
     const offered: string[] = [];
