@@ -81,8 +81,9 @@ export class UsageMeter {
     if (kind.continuation) return null;
     this.sql.exec(`DELETE FROM steward_usage_turn WHERE at <= ?`, now - MINUTE);
     if (limits.turnsPerMinute > 0) {
+      // Only the last minute as the clock sees it: rows "from the future" (a test's clock moved back) do not count.
       const recent = this.sql
-        .exec<{ n: number; oldest: number | null }>(`SELECT count(*) AS n, min(at) AS oldest FROM steward_usage_turn`)
+        .exec<{ n: number; oldest: number | null }>(`SELECT count(*) AS n, min(at) AS oldest FROM steward_usage_turn WHERE at <= ?`, now)
         .one();
       if (Number(recent.n) >= limits.turnsPerMinute) {
         const waitMs = Number(recent.oldest ?? now) + MINUTE - now;
@@ -108,7 +109,7 @@ export class UsageMeter {
 
   view(limits: UsageLimits): UsageView {
     const now = this.now();
-    const turns = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM steward_usage_turn WHERE at > ?`, now - MINUTE).one();
+    const turns = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM steward_usage_turn WHERE at > ? AND at <= ?`, now - MINUTE, now).one();
     return { turnsLastMinute: Number(turns.n), tokensToday: this.tokensOn(dayOf(now)), day: dayOf(now), limits };
   }
 
