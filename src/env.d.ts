@@ -25,6 +25,12 @@ declare namespace Cloudflare {
     MODEL_BASE_URL?: string;
     MODEL_API_KEY?: string;
 
+    // Spend and abuse limits per user (src/limits/usage.ts); "0" = unlimited.
+    /** Turns that may reach the model in any minute (default 20). */
+    TURNS_PER_MINUTE?: string;
+    /** Model tokens (input + output) per UTC day (default 2000000). */
+    TOKENS_PER_DAY?: string;
+
     // Tiers 2–3 (src/ladder/npm.ts, src/ladder/browser.ts)
     /** npm registry for tier 2 (default https://registry.npmjs.org). */
     NPM_REGISTRY_URL?: string;

@@ -43,7 +43,9 @@ export function startWrangler({ config, port, stateDir, bundle, vars = {}, args 
     "--inspector-ip", "127.0.0.1", "--inspector-port", String(port + 1),
     "--persist-to", join(stateDir, "state"),
     "--show-interactive-dev-session=false",
-    ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+    // Benches run many turns per user per minute: the per-user limits (src/limits, tested in
+    // test/limits) are lifted unless a bench sets them.
+    ...Object.entries({ TURNS_PER_MINUTE: "0", TOKENS_PER_DAY: "0", ...vars }).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ...args
   ];
   const child = spawn(process.execPath, argv, { cwd: ROOT, detached: true, stdio: ["ignore", fd, fd], env: QUIET_ENV });

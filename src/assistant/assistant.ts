@@ -40,6 +40,7 @@ import { emailDomain, normalizeAddress } from "../channels/email/address";
 import { ownerMailSender, sendFromTool } from "../channels/email/send";
 import type { EmailSettings } from "../channels/email/settings";
 import type { HeldMail, InboundRecord } from "../channels/email/ledger";
+import type { ReplyForApproval } from "../channels/email/reply-approval";
 import type { SendToolResult } from "../channels/email/session-tools";
 import type { EmailTurnOutcome } from "../channels/email/conversation-turn";
 import { clock } from "../schedules/clock";
@@ -51,6 +52,8 @@ import type { TaskAction } from "../schedules/tools";
 import { errorText } from "../shared/error-text";
 import { wholeNumber } from "../util/whole-number";
 import { Refusal, guardCallables } from "./callable-guard";
+import { UsageMeter, limitsFrom } from "../limits/usage";
+import type { TurnKind, UsageView } from "../limits/usage";
 import { CALLABLE_SCHEMAS } from "./callable-schemas";
 import type { AssistantApi } from "../shared/api";
 import type { AssistantState } from "../shared/views";
@@ -65,6 +68,8 @@ const TASK_RUN_FIBER = "steward-task-run";
 export interface TurnContextView {
   permissions: Record<Tier, Permission>;
   skills: { version: number; listing: SkillListing } | null;
+  /** Over a turn or token limit: the message the user reads instead of a model answer. */
+  limited: string | null;
 }
 
 /**
@@ -77,7 +82,7 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   // The client learns its own agent's name (the user's id); it never chooses it.
   static override options = { sendIdentityOnConnect: true };
 
-  override initialState: AssistantState = { sessions: [], workspaceVersion: 0, notifications: [] };
+  override initialState: AssistantState = { sessions: [], workspaceVersion: 0, notifications: [], repliesAwaitingApproval: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -255,10 +260,10 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
    * the user's skills index when it changed since the version the session
    * holds (src/skills/user-skills.ts).
    */
-  async turnContext(skillsVersion: number | null): Promise<TurnContextView> {
+  async turnContext(skillsVersion: number | null, kind: TurnKind | null): Promise<TurnContextView> {
     const version = this.state.workspaceVersion ?? 0;
     const skills = version === skillsVersion ? null : { version, listing: await this.userSkills.listing(version) };
-    return { permissions: this.gate.permissions(), skills };
+    return { permissions: this.gate.permissions(), skills, limited: kind ? this.usage.admit(limitsFrom(this.env), kind) : null };
   }
 
   userSkillResource(skill: string, path: string) {
@@ -291,6 +296,23 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
   auditText(limit: number): string {
     return formatAudit(this.gate.audit.recent(limit));
+  }
+
+  // Spend and abuse limits (src/limits/usage.ts): counted here, once per user.
+
+  #usage?: UsageMeter;
+  private get usage(): UsageMeter {
+    this.#usage ??= new UsageMeter(this.ctx.storage.sql, () => clock.now());
+    return this.#usage;
+  }
+
+  /** After a model call in one of this user's conversations or sub-agents. */
+  recordModelTokens(tokens: number): void {
+    this.usage.addTokens(tokens);
+  }
+
+  usageView(): UsageView {
+    return this.usage.view(limitsFrom(this.env));
   }
 
   /** After each turn: the session moves to the top of the list with its new preview (no full re-listing). */
@@ -423,7 +445,8 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     this.setState({
       ...this.state,
       sessions: this.sessions.list(this.knownSessionIds()),
-      notifications: this.taskService.notifications()
+      notifications: this.taskService.notifications(),
+      repliesAwaitingApproval: this.inbox.replies.waiting().length
     });
   }
 
@@ -521,6 +544,27 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   @callable()
   discardHeldEmail(id: number): void {
     if (!this.inbox.ledger.takeHeld(id)) throw new Error(`no held email with id ${id}`);
+  }
+
+  /** Replies to non-owners parked for approval, each with its exact recipient, subject, text and digest. */
+  @callable()
+  listEmailRepliesAwaitingApproval(): ReplyForApproval[] {
+    return this.inbox.replies.waiting();
+  }
+
+  /** The owner approves exactly the reply they were shown (its digest); it is sent once. */
+  @callable()
+  approveEmailReply(id: number, digest: string): Promise<ReplyForApproval> {
+    return this.inbox.approveReply(id, digest);
+  }
+
+  @callable()
+  rejectEmailReply(id: number): ReplyForApproval {
+    return this.inbox.rejectReply(id);
+  }
+
+  emailRepliesChanged(): void {
+    this.refreshState();
   }
 
   /** From an email session's conversation: an email's turn has its answer. */

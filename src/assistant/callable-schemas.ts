@@ -55,6 +55,9 @@ export const CALLABLE_SCHEMAS = {
   listHeldEmails: none,
   releaseHeldEmail: z.tuple([z.number()]),
   discardHeldEmail: z.tuple([z.number()]),
+  listEmailRepliesAwaitingApproval: none,
+  approveEmailReply: z.tuple([z.number(), z.string().regex(/^[0-9a-f]{64}$/, "the digest must be 64 hex digits")]),
+  rejectEmailReply: z.tuple([z.number()]),
   // Scheduled tasks
   listTasks: none,
   getTask: z.tuple([id]),

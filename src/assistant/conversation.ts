@@ -37,6 +37,7 @@ import { migrateConversation } from "../schema";
 import { chatFrameProblem } from "./frame-schemas";
 import { chatInputContext } from "./chat-inputs";
 import { repairStoredInputs } from "./stored-inputs";
+import { turnKind } from "../limits/turn-kind";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -61,7 +62,7 @@ export class Conversation extends Think<Env> {
   #gateAnswers = new Map<string, GateAnswer>();
   #assistant?: Promise<DurableObjectStub<Assistant>>;
   #channel?: Channel;
-  #turn?: { requestId: string; permissions: Record<Tier, Permission> };
+  #turn?: { requestId: string; permissions: Record<Tier, Permission>; limited: string | null };
   #skills?: { version: number; listing: SkillListing };
   #tools?: ToolSet;
 
@@ -101,7 +102,10 @@ export class Conversation extends Think<Env> {
   }
 
   override getModel() {
-    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name });
+    // Token usage counts toward the user's daily limit (src/limits), recorded in the Assistant.
+    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name }, async (tokens) =>
+      (await this.assistant()).recordModelTokens(tokens)
+    );
   }
 
   override getSystemPrompt(): string {
@@ -147,7 +151,9 @@ export class Conversation extends Think<Env> {
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
     const ownerReply = await this.ownerCommand(ctx);
     if (ownerReply !== null) return { model: replyModel(ownerReply), activeTools: [] };
-    const permissions = await this.turnContext();
+    const { permissions, limited } = await this.turnContext();
+    // Per-user turn and token limits (src/limits): over one, the user reads why instead of a model answer.
+    if (limited !== null) return { model: replyModel(limited), activeTools: [] };
     const caller = this.channel();
     const offered: string[] = [];
     const gated: ToolSet = {};
@@ -170,15 +176,18 @@ export class Conversation extends Think<Env> {
    * Tier permissions (and the user's skills index, when it changed), read
    * once per turn in one call; a conversation runs one turn at a time.
    */
-  private async turnContext(): Promise<Record<Tier, Permission>> {
-    const requestId = this.activeTurn?.requestId ?? "";
+  private async turnContext(): Promise<{ permissions: Record<Tier, Permission>; limited: string | null }> {
+    const turn = this.activeTurn;
+    const requestId = turn?.requestId ?? "";
     if (this.#turn?.requestId !== requestId) {
+      // Admitted once per turn (limits); a listing outside any turn admits nothing.
+      const kind = turn ? turnKind(turn, this.messages) : null;
       // A DO stub types this return as never (SkillListing is too deep for RPC typing).
-      const context = (await (await this.assistant()).turnContext(this.#skills?.version ?? null)) as unknown as TurnContextView;
+      const context = (await (await this.assistant()).turnContext(this.#skills?.version ?? null, kind)) as unknown as TurnContextView;
       if (context.skills) this.#skills = context.skills;
-      this.#turn = { requestId, permissions: context.permissions };
+      this.#turn = { requestId, permissions: context.permissions, limited: context.limited };
     }
-    return this.#turn.permissions;
+    return this.#turn;
   }
 
   /** One call into the gate before a tool runs: its verdict, with the approval binding checked. */

@@ -10,7 +10,7 @@ import { renderToolResult } from "./render-result";
 import { messageText } from "../shared/message-text";
 
 /** Think appends this when it resumes a partial assistant message after a crash. */
-const CONTINUE_PROMPT_PREFIX = "Continue your previous response";
+export const CONTINUE_PROMPT_PREFIX = "Continue your previous response";
 
 export const NO_MODEL_REPLY = [
   "No language model is configured, so I can only run slash commands.",

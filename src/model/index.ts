@@ -4,6 +4,8 @@ import { createWorkersAI } from "workers-ai-provider";
 import { CommandModel, NO_MODEL_REPLY } from "./command-model";
 import { readModelConfig } from "./config";
 import type { ModelConfig } from "./config";
+import { meteredModel } from "../limits/metered-model";
+import type { TokenSink } from "../limits/metered-model";
 import type { ModelStatus } from "../shared/views";
 
 export type { ModelStatus } from "../shared/views";
@@ -29,13 +31,17 @@ export function modelStatus(env: Env): ModelStatus {
   return { configured: true, provider: result.config.MODEL_PROVIDER, model: result.config.MODEL };
 }
 
-/** The model for a turn: slash commands always first, then the configured model. */
-export function chatModel(env: Env, meta: ModelCallMeta): LanguageModelV4 {
-  if (modelOverride.current) return new CommandModel(modelOverride.current(meta));
+/**
+ * The model for a turn: slash commands always first, then the configured
+ * model, whose token usage goes to `tokens` (the per-user daily limit).
+ */
+export function chatModel(env: Env, meta: ModelCallMeta, tokens?: TokenSink): LanguageModelV4 {
+  const metered = (model: LanguageModelV4) => (tokens ? meteredModel(model, tokens) : model);
+  if (modelOverride.current) return new CommandModel(metered(modelOverride.current(meta)));
   const result = readModelConfig(env);
   if (!result.ok) return new CommandModel(undefined, `${result.error}\n\n${NO_MODEL_REPLY}`);
   if (!result.config) return new CommandModel();
-  return new CommandModel(configuredModel(env, result.config, meta));
+  return new CommandModel(metered(configuredModel(env, result.config, meta)));
 }
 
 function configuredModel(env: Env, config: ModelConfig, meta: ModelCallMeta): LanguageModelV4 {

@@ -122,6 +122,38 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
       id TEXT PRIMARY KEY, task_id TEXT NOT NULL, run_id TEXT NOT NULL, session_id TEXT, title TEXT NOT NULL,
       body TEXT NOT NULL, created_at INTEGER NOT NULL, read_at INTEGER)`);
     }
+  },
+  {
+    version: 2,
+    name: "email replies to non-owners wait for the owner's approval",
+    up(sql) {
+      // src/channels/email/reply-approval.ts: one row per parked reply (one per inbound message),
+      // bound to the digest of exactly what would be sent.
+      sql.exec(`CREATE TABLE steward_email_reply_approval (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      message_id TEXT NOT NULL UNIQUE,
+      session TEXT NOT NULL,
+      recipient TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      text TEXT NOT NULL,
+      digest TEXT NOT NULL,
+      job TEXT NOT NULL,
+      status TEXT NOT NULL,
+      detail TEXT NOT NULL DEFAULT '',
+      requested_at INTEGER NOT NULL,
+      decided_at INTEGER
+    )`);
+    }
+  },
+  {
+    version: 3,
+    name: "per-user turn and model token limits",
+    up(sql) {
+      // src/limits/usage.ts: when each turn started (a sliding minute) and model tokens per UTC day.
+      sql.exec(`CREATE TABLE steward_usage_turn (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL)`);
+      sql.exec(`CREATE INDEX steward_usage_turn_at ON steward_usage_turn (at)`);
+      sql.exec(`CREATE TABLE steward_usage_tokens (day TEXT PRIMARY KEY, tokens INTEGER NOT NULL)`);
+    }
   }
 ];
 

@@ -11,6 +11,7 @@ import type {
   InboundRecord,
   ModelStatus,
   NotificationView,
+  ReplyForApproval,
   RunView,
   SessionSummary,
   TaskInput,
@@ -53,6 +54,9 @@ export interface AssistantApi {
   listHeldEmails(): HeldMail[];
   releaseHeldEmail(id: number): Promise<string>;
   discardHeldEmail(id: number): void;
+  listEmailRepliesAwaitingApproval(): ReplyForApproval[];
+  approveEmailReply(id: number, digest: string): Promise<ReplyForApproval>;
+  rejectEmailReply(id: number): ReplyForApproval;
   // Scheduled tasks
   listTasks(): TaskView[];
   getTask(id: string): TaskView;

@@ -70,6 +70,16 @@ export const TOOL_FACTS: Readonly<Record<string, ToolFact>> = {
   manage_task: writes(0, "schedules"),
   // Mail leaves the agent: runs in the agent itself (tier 0), asks unless the recipient is the owner's or allowed.
   send_email: acts(0, { target: "recipient", label: "mail" }),
+  // The in-thread reply to an email, as audited: the inbox sends it (to anyone but the owner only after the
+  // owner approved its exact text, src/channels/email/reply-approval.ts); no model is ever offered it.
+  email_reply: {
+    tier: 0,
+    effect: "acts",
+    offeredTo: [],
+    target: "recipient",
+    label: "mail",
+    unavailable: "Replies to email are sent by the inbox, not by a tool; a reply to anyone but the owner waits for the owner's approval."
+  },
   // ── Tiers 1–2: code in a Dynamic Worker ──
   run_code: writes(1),
   run_npm: writes(2),

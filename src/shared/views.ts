@@ -110,7 +110,7 @@ export interface EmailSettings {
   sendLimitPerHour: number;
 }
 
-export type InboundStatus = "accepted" | "ignored" | "held" | "replied" | "reply-skipped" | "failed";
+export type InboundStatus = "accepted" | "ignored" | "held" | "awaiting-approval" | "replied" | "reply-skipped" | "failed";
 
 export interface HeldMail {
   id: number;
@@ -130,6 +130,28 @@ export interface InboundRecord {
   status: InboundStatus;
   detail: string;
   at: number;
+}
+
+export type ReplyApprovalStatus = "awaiting" | "sending" | "sent" | "rejected";
+
+/** Exactly what would be mailed; the approval is bound to its digest. */
+export interface ReplyMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** An email reply to someone other than the owner, waiting for (or decided by) the owner. */
+export interface ReplyForApproval extends ReplyMail {
+  id: number;
+  messageId: string;
+  session: string;
+  digest: string;
+  status: ReplyApprovalStatus;
+  /** Why an approved reply did not go out yet, or how it was decided. */
+  detail: string;
+  requestedAt: number;
+  decidedAt: number | null;
 }
 
 // ── Scheduled tasks ──
@@ -209,4 +231,6 @@ export interface AssistantState {
   workspaceVersion: number;
   /** Unread results of scheduled tasks, newest first. */
   notifications: NotificationView[];
+  /** Email replies to non-owners waiting for the owner's approval (Settings → Email lists them). */
+  repliesAwaitingApproval: number;
 }

@@ -24,7 +24,10 @@ export class MailReader extends Think<Env> {
   }
 
   override getModel() {
-    return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name });
+    // Its tokens count toward the user's daily limit (src/limits).
+    return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name }, async (tokens) =>
+      (await this.parentAgent(Assistant)).recordModelTokens(tokens)
+    );
   }
 
   override getSystemPrompt(): string {

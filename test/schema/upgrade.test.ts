@@ -10,6 +10,8 @@ import { EmailLedger } from "../../src/channels/email/ledger";
 import { EmailSettingsStore } from "../../src/channels/email/settings";
 import { readChannel } from "../../src/channels/email/conversation-turn";
 import { TaskStore } from "../../src/schedules/store";
+import { ReplyApprovals } from "../../src/channels/email/reply-approval";
+import { UsageMeter } from "../../src/limits/usage";
 import { migrateAssistant, migrateConversation, migrateDirectory } from "../../src/schema";
 import { MIGRATIONS_TABLE, appliedMigrations } from "../../src/schema/migrate";
 import { ASSISTANT_MIGRATIONS } from "../../src/schema/assistant";
@@ -75,9 +77,10 @@ describe("upgrading a database written by main (before src/schema)", () => {
     const era = outboxProviderId ? "main" : "main before outbox provider ids";
     it(`opens an Assistant database from ${era} with every row intact`, async () => {
       const fresh = await inFreshAssistant((storage) => shape(storage.sql));
-      expect(Object.keys(fresh)).toHaveLength(16);
+      // 16 tables from main, + reply approvals (migration 2), + turn and token usage (migration 3).
+      expect(Object.keys(fresh)).toHaveLength(19);
 
-      await inFreshAssistant((storage) => {
+      await inFreshAssistant(async (storage) => {
         const { sql } = storage;
         writeMainDatabase(sql, { outboxProviderId });
         const before = snapshot(sql);
@@ -86,9 +89,9 @@ describe("upgrading a database written by main (before src/schema)", () => {
         expect(migrateAssistant(storage)).toEqual(ASSISTANT_MIGRATIONS.map((m) => m.version));
         expect(appliedMigrations(storage).map((m) => [m.version, m.name])).toEqual(ASSISTANT_MIGRATIONS.map((m) => [m.version, m.name]));
 
-        // Same rows; the old outbox gains provider_id with its default.
+        // Same rows; the old outbox gains provider_id with its default; the new tables start empty.
         const after = snapshot(sql);
-        const expected = structuredClone(before);
+        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_tokens: [], steward_usage_turn: [] };
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
         expect(after).toEqual(expected);
         // Same tables, columns and indexes as a database that never knew main.
@@ -146,6 +149,15 @@ describe("upgrading a database written by main (before src/schema)", () => {
         expect(ledger.held().map((h) => h.id)).toEqual([1, 2]);
         ledger.recordSend({ key: "k2", to: "me@example.com", subject: "s", messageId: "<m2@x>", providerMessageId: "p2", status: "sent", detail: "" });
         expect(ledger.outbound("k2")?.providerMessageId).toBe("p2");
+
+        // Migrations 2 and 3: their stores work on the upgraded database.
+        const replies = new ReplyApprovals(sql);
+        await replies.park("<in-1@example.com>", "s-mail", { to: "stranger@example.com", subject: "Re: hi", text: "hello" }, {});
+        expect(replies.waiting()).toMatchObject([{ id: 1, to: "stranger@example.com", status: "awaiting" }]);
+        const usage = new UsageMeter(sql, () => T0);
+        expect(usage.admit({ turnsPerMinute: 1, tokensPerDay: 10 }, { continuation: false, command: false })).toBeNull();
+        usage.addTokens(3);
+        expect(usage.view({ turnsPerMinute: 1, tokensPerDay: 10 })).toMatchObject({ turnsLastMinute: 1, tokensToday: 3 });
 
         // The next start-up does nothing.
         expect(migrateAssistant(storage)).toEqual([]);

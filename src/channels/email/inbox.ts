@@ -6,7 +6,11 @@ import { sha256Hex } from "../../util/digest";
 import { checkAuthentication } from "./auth-results";
 import type { EmailTurnOutcome } from "./conversation-turn";
 import { EmailLedger } from "./ledger";
+import type { OutboundRecord } from "./ledger";
 import { replySubject, sendOnce } from "./outbound";
+import { APPROVED_REPLY_FIBER, ReplyApprovals, approveReply, recoverApprovedReply } from "./reply-approval";
+import type { ApprovedReplyHost, ReplyForApproval, ReplyMail } from "./reply-approval";
+import type { AuditEntry } from "../../ladder/audit";
 import { MalformedMailError, parseMail } from "./parse";
 import type { ParsedMail } from "./parse";
 import { agentMessage, injectionSignals, ownerCommand, readerTask } from "./prompt";
@@ -42,6 +46,10 @@ export interface InboxHost {
   mailReader(session: string): Promise<{ readMail(task: string, excerpt: string): Promise<MailSummary> }>;
   startFiber(name: string, fn: (ctx: FiberContext) => Promise<void>, options?: { idempotencyKey?: string; metadata?: Record<string, unknown> }): Promise<unknown>;
   runFiber<T>(name: string, fn: (ctx: FiberContext) => Promise<T>): Promise<T>;
+  /** The audit row of an approved reply (the gate's `after`). */
+  gateAfter(entry: AuditEntry): void;
+  /** Replies awaiting the owner changed: the web app's count is refreshed. */
+  emailRepliesChanged(): void;
 }
 
 /** Everything the reply pipeline needs, serialisable, so a recovery can finish it. */
@@ -69,10 +77,13 @@ type Snapshot =
 export class EmailInbox {
   readonly ledger: EmailLedger;
   readonly settings: EmailSettingsStore;
+  /** Replies to anyone but the owner, parked for the owner's approval (reply-approval.ts). */
+  readonly replies: ReplyApprovals;
 
   constructor(private readonly host: InboxHost) {
     this.ledger = new EmailLedger(host.emailSql);
     this.settings = new EmailSettingsStore(host.emailSql);
+    this.replies = new ReplyApprovals(host.emailSql);
   }
 
   /**
@@ -229,8 +240,57 @@ export class EmailInbox {
       const reply = replyText(outcome, job);
       ctx.stash({ stage: "worked", job, reply } satisfies Snapshot);
       await emailHooks.beforeReply?.(job.messageId);
-      await this.sendReply(job, reply);
+      await this.deliverReply(job, reply);
     });
+  }
+
+  /**
+   * The owner's own verified addresses get the reply at once. Anyone else
+   * (an allowed sender, a released stranger) is a recipient outside the
+   * agent, and the answer may carry whatever the model read: the reply waits
+   * for the owner's approval of its exact text. Checked now, not when the
+   * mail arrived, so an address the owner removed since is asked about.
+   */
+  private async deliverReply(job: EmailJob, text: string): Promise<void> {
+    const mail = replyMail(job, text);
+    if (this.settings.ownerAddresses().includes(mail.to.toLowerCase())) {
+      await this.sendReply(job, mail);
+      return;
+    }
+    // A recovery may park again: the first row stands, and a decision already made is not undone.
+    const parked = await this.replies.park(job.messageId, job.session, mail, job);
+    if (parked.status !== "awaiting") return;
+    this.ledger.setStatus(job.messageId, "awaiting-approval", `the reply to ${mail.to} waits for the owner's approval in the web app`);
+    this.host.emailRepliesChanged();
+  }
+
+  /** The owner approves a parked reply as shown (its digest); it is sent once. */
+  approveReply(id: number, digest: string): Promise<ReplyForApproval> {
+    return approveReply(this.approvedReplyHost(), id, digest);
+  }
+
+  /** The owner rejects a parked reply: nothing is sent, and the mail log says so. */
+  rejectReply(id: number): ReplyForApproval {
+    const row = this.replies.get(id);
+    if (this.replies.reject(id) && row) {
+      this.ledger.setStatus(row.messageId, "reply-skipped", `the owner rejected the reply to ${row.to}`);
+      this.host.emailRepliesChanged();
+    }
+    return this.replies.get(id) as ReplyForApproval;
+  }
+
+  private approvedReplyHost(): ApprovedReplyHost {
+    return {
+      replies: this.replies,
+      sendApproved: async (id, mail) => {
+        const job = this.replies.job<EmailJob>(id);
+        if (!job) throw new Error(`no reply with id ${id}`);
+        return this.sendReply(job, mail);
+      },
+      audit: (entry) => this.host.gateAfter(entry),
+      runFiber: (name, fn) => this.host.runFiber(name, fn),
+      changed: () => this.host.emailRepliesChanged()
+    };
   }
 
   private async read(job: EmailJob): Promise<MailSummary> {
@@ -241,13 +301,13 @@ export class EmailInbox {
     return { ...summary, suspicious: summary.suspicious || job.signals.length > 0, reasons };
   }
 
-  private async sendReply(job: EmailJob, text: string): Promise<void> {
+  private async sendReply(job: EmailJob, mail: ReplyMail): Promise<OutboundRecord> {
     const from = await this.host.emailAddress();
     const record = await sendOnce(this.host.emailEnv, this.ledger, this.settings.all(from).sendLimitPerHour, from, {
       key: `reply:${job.messageId}`,
-      to: job.sender,
-      subject: replySubject(job.subject),
-      text,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
       inReplyTo: job.messageId,
       references: [...job.references.filter((r) => r !== job.messageId), job.messageId]
     });
@@ -258,6 +318,7 @@ export class EmailInbox {
     } else {
       this.ledger.setStatus(job.messageId, "reply-skipped", `${record.status}: ${record.detail}`);
     }
+    return record;
   }
 
   /**
@@ -269,12 +330,16 @@ export class EmailInbox {
    * deadlocks with the facets' own start-up and recovery.
    */
   async recover(ctx: FiberRecoveryContext): Promise<{ status: "completed" } | undefined> {
+    if (ctx.name === APPROVED_REPLY_FIBER) {
+      await recoverApprovedReply(this.approvedReplyHost(), ctx.snapshot);
+      return { status: "completed" };
+    }
     if (ctx.name !== REPLY_FIBER) return undefined;
     const snap = ctx.snapshot as Snapshot | null;
 
     if (!snap?.job) return { status: "completed" };
     if (snap.stage === "worked") {
-      await this.sendReply(snap.job, snap.reply);
+      await this.deliverReply(snap.job, snap.reply);
       return { status: "completed" };
     }
     await this.host.startFiber(REPLY_FIBER, (next) => this.pipeline(next, snap, true), {
@@ -287,6 +352,11 @@ export class EmailInbox {
 
 async function turnIdFor(messageId: string): Promise<string> {
   return `email-${await shortHash(messageId)}`;
+}
+
+/** The in-thread reply: to the sender, under the thread's subject. */
+function replyMail(job: EmailJob, text: string): ReplyMail {
+  return { to: job.sender, subject: replySubject(job.subject), text };
 }
 
 function commandSummary(job: EmailJob): MailSummary {

@@ -7,6 +7,7 @@ import { errorText } from "../../shared/error-text";
 import type { SettingsSectionProps } from "./index";
 import { useLoaded } from "./use-call";
 import { Problem } from "../problem";
+import { RepliesAwaitingApproval } from "./email-replies";
 
 /**
  * The agent's inbox: its address, who may write to it, who it may write to,
@@ -50,6 +51,7 @@ export function EmailSection({ directory, link }: SettingsSectionProps) {
         save={(entries) => directory.call("setEmailAllowedRecipients", [entries])}
       />
       <SendLimit value={settings.sendLimitPerHour} save={(n) => directory.call("setEmailSendLimit", [n])} />
+      <RepliesAwaitingApproval directory={directory} />
       <HeldMailList directory={directory} />
       <MailLog directory={directory} />
     </div>

@@ -234,8 +234,13 @@ describe("who may write", () => {
     expect(reader.calls.length + main.calls.length).toBe(0);
     expect(outbox.sent).toEqual([]);
 
-    // The owner releases it: now it is read and answered.
+    // The owner releases it: now it is read and answered, and the reply to the stranger waits for the owner.
     await user.assistant.releaseHeldEmail(list[0]!.id);
+    await until(async () => (await user.assistant.getEmailLog(10)).find((r) => r.messageId === id && r.status === "awaiting-approval"), "the reply to be parked");
+    expect(outbox.sent).toEqual([]);
+    const [waiting] = await user.assistant.listEmailRepliesAwaitingApproval();
+    expect(waiting).toMatchObject({ to: "someone@stranger.example", subject: "Re: Hello there", text: "Released and answered." });
+    await user.assistant.approveEmailReply(waiting!.id, waiting!.digest);
     expect((await settled(user, id)).status).toBe("replied");
     expect(outbox.sent[0]?.to).toBe("someone@stranger.example");
     expect(await user.assistant.listHeldEmails()).toEqual([]);
@@ -247,7 +252,10 @@ describe("who may write", () => {
     await user.assistant.setEmailAllowedSenders(["@stranger.example"]);
     const id = messageId();
     expect((await deliver(fixture("stranger", { TO: user.address, ID: id }), { from: "someone@stranger.example", to: user.address })).rejected).toBeNull();
-    expect((await settled(user, id)).status).toBe("replied");
+    // Worked on; the reply (to someone who is not the owner) waits for the owner's approval.
+    await until(async () => (await user.assistant.getEmailLog(10)).find((r) => r.messageId === id && r.status === "awaiting-approval"), "the reply to be parked");
+    expect(await user.assistant.listEmailRepliesAwaitingApproval()).toMatchObject([{ to: "someone@stranger.example", text: "Hello, allowed sender." }]);
+    expect(outbox.sent).toEqual([]);
   });
 
   it("refuses spoofed and unauthenticated mail even from the owner's address", async () => {
