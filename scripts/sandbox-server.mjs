@@ -222,6 +222,8 @@ function mirror(dir, files, uid) {
     const target = join(dir, path);
     const digest = sha(bytes);
     digests.set(path, digest);
+    // The command may have left symlinks where directories go; this process may be root, so never write through one.
+    unlinkNonDirectories(dir, dirname(path));
     if (existsSync(target) && lstatSync(target).isFile() && sha(readFileSync(target)) === digest) continue;
     mkdirOwned(dirname(target), dir, uid);
     rmSync(target, { recursive: true, force: true });
@@ -229,6 +231,25 @@ function mirror(dir, files, uid) {
     if (isRoot) chownSync(target, uid, uid);
   }
   return digests;
+}
+
+/** Removes whatever stands where a directory of `rel` should be (a symlink, a file), so paths under dir stay in dir. */
+function unlinkNonDirectories(dir, rel) {
+  if (rel === "." || rel === "") return;
+  let path = dir;
+  for (const part of rel.split("/")) {
+    path = join(path, part);
+    let stat;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      return; // missing: mkdirOwned makes it
+    }
+    if (!stat.isDirectory()) {
+      rmSync(path, { force: true });
+      return;
+    }
+  }
 }
 
 function mkdirOwned(path, top, uid) {

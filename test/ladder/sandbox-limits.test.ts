@@ -68,4 +68,17 @@ describe("tier 4: limits of the local sandbox", () => {
     expect(out.stdout).toContain("usr-ro");
     expect(out.stdout).not.toMatch(/\bshadow\b/); // only the listed parts of /etc
   });
+
+  it("never writes a workspace file through a symlink the command left behind", async () => {
+    const user = await userWithTier4();
+    // The command leaves `notes` as a symlink; the server (root here) must not follow it when it copies files in.
+    await user.run("mkdir elsewhere && ln -s elsewhere notes && ls -la");
+    const stub = await user.assistant.__getWorkspaceStub();
+    await stub.fs.mkdir("/workspace/notes", { recursive: true });
+    await stub.fs.writeFile("/workspace/notes/in.txt", "from the workspace");
+    const out = await user.run("test -L notes && echo still-a-link; cat notes/in.txt; echo; ls elsewhere | wc -l");
+    expect(out.stdout).not.toContain("still-a-link");
+    expect(out.stdout).toContain("from the workspace");
+    expect(out.stdout.trim().split("\n").at(-1)).toBe("0"); // nothing landed where the link pointed
+  });
 });
