@@ -173,11 +173,18 @@ function devVarsHas(name) {
 
 /**
  * Starts the local tier 4 sandbox on a free loopback port with a fresh token.
- * It needs root (for `unshare`) or bubblewrap; without either, tier 4 is
- * reported unavailable and everything else still runs.
+ * It needs bubblewrap (`bwrap`); without it, tier 4 is reported unavailable
+ * and everything else still runs.
  * @returns {Promise<{ url: string, token: string, child: import("node:child_process").ChildProcess } | null>}
  */
 async function startSandbox() {
+  if (spawnSync("sh", ["-c", "command -v bwrap"]).status !== 0) {
+    console.warn(
+      "Tier 4 (container) is unavailable locally: bubblewrap (bwrap) is not installed, and the local sandbox isolates every command with it.\n" +
+        "Install it (Debian/Ubuntu: apt-get install bubblewrap) and restart; everything else runs without it."
+    );
+    return null;
+  }
   const token = randomBytes(24).toString("hex");
   const sandboxChild = spawn(process.execPath, [join(root, "scripts", "sandbox-server.mjs")], {
     cwd: root,

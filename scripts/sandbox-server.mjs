@@ -3,12 +3,14 @@
 // HTTP (Workers cannot spawn processes). Production uses @cloudflare/sandbox
 // containers behind the same interface (src/ladder/sandbox/).
 //
-// Each command runs in a per-user directory, inside fresh network, PID and
-// mount namespaces (as root: `unshare`, dropping to an unprivileged per-user
-// uid; otherwise bubblewrap), with no network interfaces but a downed
-// loopback, a time limit (the whole PID namespace dies with it) and an output
-// limit. The workspace is mirrored in before a
-// command and the changed files are returned after it.
+// Each command runs under bubblewrap (bwrap) in a per-user directory: fresh
+// user, PID, mount, IPC and UTS namespaces, no network (as root the network
+// namespace is made by `unshare --net` first, so even loopback is down; the
+// command runs as an unprivileged per-user uid), only listed read-only system
+// mounts, a fresh /dev, private size-limited /tmp and /dev/shm, and limits on
+// processes, address space and file size. A time limit kills the whole PID
+// namespace; output is capped. The workspace is mirrored in before a command
+// and the changed files are returned after it.
 //
 //   SANDBOX_TOKEN=… node scripts/sandbox-server.mjs     (PORT=0 picks a free port)
 //
@@ -18,7 +20,7 @@
 // result instead of running the command again.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, lstatSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
@@ -36,14 +38,27 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_OUTPUT_BYTES = 64 * 1024;
 const isRoot = process.getuid?.() === 0;
-const canUnshare = isRoot && spawnSync("unshare", ["--net", "--pid", "--fork", "--mount", "true"]).status === 0;
-// As root, `unshare` (the path the tests exercise); otherwise bubblewrap, which
-// needs no privileges (unprivileged user namespaces).
-const bwrap = canUnshare ? null : which("bwrap");
-if (!canUnshare && !bwrap) {
-  console.error("sandbox-server: needs root (for `unshare`) or bubblewrap to isolate commands; refusing to run them unisolated");
+/** Limits for every command. RLIMIT_NPROC is set inside the command's own user namespace, so it counts that command's processes (as root they also run under their user's own uid). */
+const LIMITS = {
+  processes: 256,
+  addressSpaceBytes: 2 * 1024 ** 3,
+  fileBytes: 100 * 1024 ** 2,
+  tmpBytes: 64 * 1024 ** 2,
+  shmBytes: 16 * 1024 ** 2
+};
+const MiB = 1024 ** 2;
+/** What a command may copy back at once; more would not fit the next sync in (src/ladder/sandbox/workspace-sync.ts). */
+const MAX_CHANGED_BYTES = 32 * MiB;
+const bwrap = which("bwrap");
+if (!bwrap) {
+  console.error(
+    "sandbox-server: bubblewrap (bwrap) is not installed, and it isolates every command; refusing to run them unisolated.\n" +
+      "Install it (Debian/Ubuntu: apt-get install bubblewrap), or run `SANDBOX=off npm run dev` to go without tier 4."
+  );
   process.exit(2);
 }
+// The isolation is tried once at start, so a machine that cannot provide it says so now, not on the first command.
+probeIsolation();
 
 mkdirSync(join(root, "jobs"), { recursive: true, mode: 0o700 });
 // Job records only need to outlive an agent's recovery; a week is plenty.
@@ -61,7 +76,7 @@ const userQueues = new Map();
 const server = createServer(async (req, res) => {
   try {
     const url = new URL(req.url ?? "/", "http://sandbox");
-    if (req.method === "GET" && url.pathname === "/health") return send(res, 200, { ok: true, isolation: bwrap ? "bwrap" : "unshare" });
+    if (req.method === "GET" && url.pathname === "/health") return send(res, 200, { ok: true, isolation: "bwrap", uidPerUser: isRoot, limits: LIMITS });
     if (!authorized(req.headers.authorization)) return send(res, 401, { error: "missing or wrong sandbox token" });
     if (req.method === "POST" && url.pathname === "/exec") {
       const body = JSON.parse(await readBody(req));
@@ -152,13 +167,17 @@ function readJob(id) {
 
 async function runCommand(body) {
   runs.set(body.user, (runs.get(body.user) ?? 0) + 1);
-  const { dir, uid } = userDir(body.user);
+  const { dir, uid, etc } = userDir(body.user);
   const before = mirror(dir, body.files, uid);
   const timeoutMs = clamp(body.timeoutMs ?? DEFAULT_TIMEOUT_MS, 100, MAX_TIMEOUT_MS);
   const limit = clamp(body.maxOutputBytes ?? DEFAULT_OUTPUT_BYTES, 1024, 4 * 1024 * 1024);
   const started = Date.now();
-  const outcome = await spawnIsolated(dir, uid, body.command, timeoutMs, limit);
-  const { changed, deleted } = diff(dir, before);
+  const outcome = await spawnIsolated(isolatedArgs(dir, uid, etc, body.command), timeoutMs, limit);
+  const { changed, deleted, dropped } = diff(dir, before);
+  if (dropped.length > 0) {
+    // Said where the model reads it; the files are gone from the mirror too, so it still matches the workspace.
+    outcome.stderr += `${outcome.stderr && !outcome.stderr.endsWith("\n") ? "\n" : ""}sandbox: not copied back to the workspace (a command may change at most ${MAX_CHANGED_BYTES / MiB} MiB): ${dropped.join(", ")}\n`;
+  }
   return { ...outcome, durationMs: Date.now() - started, changed, deleted };
 }
 
@@ -174,7 +193,21 @@ function userDir(user) {
     chownSync(dir, uid, uid);
   }
   chmodSync(dirname(dir), 0o700);
-  return { dir, uid };
+  // Without root there is no uid to switch to: commands run as this process's user.
+  const runAs = isRoot ? uid : (process.getuid?.() ?? uid);
+  return { dir, uid: runAs, etc: userEtc(dirname(dir), runAs) };
+}
+
+/**
+ * The /etc/passwd and /etc/group a command sees: its own user and nothing of
+ * the host's accounts (tools such as `whoami` or git look the uid up).
+ */
+function userEtc(userRoot, uid) {
+  const etc = join(userRoot, "etc");
+  mkdirSync(etc, { recursive: true, mode: 0o755 });
+  writeFileSync(join(etc, "passwd"), `root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:${uid}:${uid}:sandbox:/workspace:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`, { mode: 0o644 });
+  writeFileSync(join(etc, "group"), `root:x:0:\nsandbox:x:${uid}:\nnogroup:x:65534:\n`, { mode: 0o644 });
+  return etc;
 }
 
 /**
@@ -189,6 +222,8 @@ function mirror(dir, files, uid) {
     const target = join(dir, path);
     const digest = sha(bytes);
     digests.set(path, digest);
+    // The command may have left symlinks where directories go; this process may be root, so never write through one.
+    unlinkNonDirectories(dir, dirname(path));
     if (existsSync(target) && lstatSync(target).isFile() && sha(readFileSync(target)) === digest) continue;
     mkdirOwned(dirname(target), dir, uid);
     rmSync(target, { recursive: true, force: true });
@@ -196,6 +231,25 @@ function mirror(dir, files, uid) {
     if (isRoot) chownSync(target, uid, uid);
   }
   return digests;
+}
+
+/** Removes whatever stands where a directory of `rel` should be (a symlink, a file), so paths under dir stay in dir. */
+function unlinkNonDirectories(dir, rel) {
+  if (rel === "." || rel === "") return;
+  let path = dir;
+  for (const part of rel.split("/")) {
+    path = join(path, part);
+    let stat;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      return; // missing: mkdirOwned makes it
+    }
+    if (!stat.isDirectory()) {
+      rmSync(path, { force: true });
+      return;
+    }
+  }
 }
 
 function mkdirOwned(path, top, uid) {
@@ -207,13 +261,26 @@ function mkdirOwned(path, top, uid) {
 
 function diff(dir, before) {
   const changed = [];
-  const now = new Set(listFiles(dir));
+  const dropped = [];
+  let budget = MAX_CHANGED_BYTES;
+  const now = listFiles(dir);
   for (const path of now) {
-    const bytes = readFileSync(join(dir, path));
-    if (before.get(path) !== sha(bytes)) changed.push({ path, data: bytes.toString("base64") });
+    const full = join(dir, path);
+    const size = statSync(full).size;
+    const bytes = size <= MAX_CHANGED_BYTES ? readFileSync(full) : null;
+    if (bytes && before.get(path) === sha(bytes)) continue;
+    if (bytes && size <= budget) {
+      changed.push({ path, data: bytes.toString("base64") });
+      budget -= size;
+      continue;
+    }
+    // Too much to copy back: removed here as well, so the mirror keeps matching the workspace.
+    rmSync(full, { force: true });
+    dropped.push(`${path} (${Math.ceil(size / MiB)} MiB${before.has(path) ? "; the workspace keeps its earlier copy" : ""})`);
   }
-  const deleted = [...before.keys()].filter((p) => !now.has(p));
-  return { changed, deleted };
+  const listed = new Set(now);
+  const deleted = [...before.keys()].filter((p) => !listed.has(p));
+  return { changed, deleted, dropped };
 }
 
 /** Regular files under dir, as relative POSIX paths (symlinks are not followed or returned). */
@@ -227,22 +294,74 @@ function listFiles(dir, prefix = "") {
   return out;
 }
 
-function spawnIsolated(dir, uid, command, timeoutMs, limit) {
-  const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: bwrap ? "/workspace" : "/tmp/workspace", LANG: "C.UTF-8", TERM: "dumb" };
-  const args = bwrap
-    ? [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
-       "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-       "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", dir, "/workspace", "--chdir", "/workspace",
-       "/bin/sh", "-c", command]
-    : ["unshare", "--net", "--pid", "--fork", "--kill-child=SIGKILL", "--mount", "--mount-proc", "/bin/sh", "-c",
-       // Inside the new mount namespace: hide the host's private trees, give the
-       // command its own /tmp and its directory at /workspace, then drop to the user's uid.
-       // (The directory is parked on /mnt first: it lives under a tree that gets hidden.)
-       'set -e; mount --make-rprivate /; mount --bind "$0" /mnt; ' +
-       'for d in /root /home /work /srv /var/tmp; do if [ -d "$d" ]; then mount -t tmpfs -o size=1m tmpfs "$d"; fi; done; ' +
-       'mount -t tmpfs tmpfs /tmp; mkdir /tmp/workspace; mount --move /mnt /tmp/workspace; cd /tmp/workspace; ' +
-       `exec setpriv --reuid=${uid} --regid=${uid} --clear-groups --inh-caps=-all sh -c "$1"`,
-       dir, command];
+/**
+ * The argv that runs `command` isolated. As root: a network namespace with
+ * loopback down (`unshare --net`), then the user's own unprivileged uid
+ * (`setpriv`), then bubblewrap keeping that network namespace. Otherwise
+ * bubblewrap alone, whose network namespace has only a loopback of its own.
+ * Inside: only the mounts listed here; the root and /dev are read-only after
+ * setup so nothing can be stored outside the sized mounts and the workspace.
+ */
+function isolatedArgs(dir, uid, etc, command) {
+  const prefix = isRoot
+    ? ["unshare", "--net", "--", "setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--"]
+    : [];
+  const system = [];
+  for (const top of ["bin", "sbin", "lib", "lib32", "lib64", "libx32"]) {
+    const host = `/${top}`;
+    if (!existsSync(host)) continue;
+    // Merged-/usr systems have these as symlinks into /usr (bound below); older ones have real directories.
+    if (lstatSync(host).isSymbolicLink()) system.push("--symlink", readlinkSync(host), host);
+    else system.push("--ro-bind", host, host);
+  }
+  // The parts of /etc programs need to start: the loader's cache, Debian's alternatives symlinks, certificates, time zone.
+  for (const path of ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/ssl", "/etc/ca-certificates", "/etc/localtime", "/etc/nsswitch.conf"]) {
+    system.push("--ro-bind-try", path, path);
+  }
+  if (etc) system.push("--ro-bind", join(etc, "passwd"), "/etc/passwd", "--ro-bind", join(etc, "group"), "/etc/group");
+  return [
+    ...prefix,
+    bwrap,
+    "--unshare-all",
+    ...(isRoot ? ["--share-net"] : []),
+    "--die-with-parent",
+    "--new-session",
+    "--hostname", "sandbox",
+    "--ro-bind", "/usr", "/usr",
+    ...system,
+    "--proc", "/proc",
+    "--dev", "/dev",
+    "--size", String(LIMITS.shmBytes), "--tmpfs", "/dev/shm",
+    "--size", String(LIMITS.tmpBytes), "--tmpfs", "/tmp",
+    "--bind", dir, "/workspace",
+    "--remount-ro", "/dev",
+    "--remount-ro", "/",
+    "--chdir", "/workspace",
+    // Limits are set inside the sandbox's user namespace (see LIMITS); the command cannot raise them again.
+    "/usr/bin/prlimit", `--nproc=${LIMITS.processes}`, `--as=${LIMITS.addressSpaceBytes}`, `--fsize=${LIMITS.fileBytes}`, "--core=0", "--",
+    // SIGXFSZ ignored: a write past the file size limit fails with "File too large" instead of killing the writer.
+    "/bin/sh", "-c", 'trap "" XFSZ; exec /bin/sh -c "$1"', "sandbox", command
+  ];
+}
+
+function probeIsolation() {
+  const dir = mkdtempSync(join(tmpdir(), "steward-sandbox-probe-"));
+  const uid = isRoot ? 199_999 : (process.getuid?.() ?? 0);
+  if (isRoot) chownSync(dir, uid, uid);
+  const args = isolatedArgs(dir, uid, null, "test -w /workspace && ! test -w /usr");
+  const probe = spawnSync(args[0], args.slice(1), { cwd: "/", encoding: "utf8", timeout: 10_000, env: { PATH: "/usr/bin:/bin" } });
+  rmSync(dir, { recursive: true, force: true });
+  if (probe.status === 0) return;
+  console.error(
+    `sandbox-server: bubblewrap is installed but could not start a sandbox here (${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}).\n` +
+      "It needs unprivileged user namespaces (sysctl user.max_user_namespaces > 0; on some kernels kernel.unprivileged_userns_clone=1)" +
+      (isRoot ? ", and as root `unshare` and `setpriv` (util-linux)." : ".")
+  );
+  process.exit(2);
+}
+
+function spawnIsolated(args, timeoutMs, limit) {
+  const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/workspace", LANG: "C.UTF-8", TERM: "dumb" };
   return new Promise((resolve) => {
     const child = spawn(args[0], args.slice(1), { cwd: "/", env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const out = { stdout: capture(limit), stderr: capture(limit) };

@@ -4,7 +4,7 @@
 // (vitest.config.ts) and the tests via `inject` too.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,8 @@ declare module "vitest" {
     sandboxToken: string;
     sandboxSecret: string;
     loopbackPort: number;
+    /** A file this setup puts in the host's /dev/shm: a sandboxed command must not see it. */
+    shmMarker: string;
   }
 }
 
@@ -43,7 +45,7 @@ export default async function setup(project: TestProject) {
         resolve(match[1]);
       }
     });
-    server.on("exit", (code) => reject(new Error(`the sandbox server exited (${code}): needs root for unshare`)));
+    server.on("exit", (code) => reject(new Error(`the sandbox server exited (${code}): it needs bubblewrap (apt-get install bubblewrap); its reason is above`)));
   });
   const listener = createServer((socket) => socket.end("reachable\n"));
   await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
@@ -54,6 +56,9 @@ export default async function setup(project: TestProject) {
   project.provide("sandboxToken", token);
   project.provide("sandboxSecret", secret);
   project.provide("loopbackPort", loopbackPort);
+  const shmMarker = `steward-host-shm-${process.pid}`;
+  writeFileSync(join("/dev/shm", shmMarker), "host\n");
+  project.provide("shmMarker", shmMarker);
 
   return async () => {
     listener.close();
@@ -64,5 +69,6 @@ export default async function setup(project: TestProject) {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
     rmSync(sandboxRoot, { recursive: true, force: true });
+    rmSync(join("/dev/shm", shmMarker), { force: true });
   };
 }

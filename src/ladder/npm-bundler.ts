@@ -1,6 +1,6 @@
 import type { FiberContext } from "agents";
-import { dependencySet, ensureBundle } from "./npm";
-import type { BundleManifest, BundleStore, NpmBundleOutcome } from "./npm";
+import { dependencySet, ensureBundle, rewriteImports } from "./npm";
+import type { BundleManifest, BundleStore, DependencySet, NpmBundleOutcome } from "./npm";
 import { errorText } from "../shared/error-text";
 
 type Built = { manifest: BundleManifest; cached: boolean };
@@ -26,14 +26,16 @@ export class NpmBundler {
   /** A refusal comes back as `{ error }`, not a throw: across RPC it is an answer, not a crash. */
   async bundle(code: string, versions: Record<string, string>): Promise<NpmBundleOutcome> {
     try {
-      return await this.#bundle(code, versions);
+      const deps = await dependencySet(code, versions);
+      const built = await this.#build(deps);
+      // Per caller: sessions sharing a build may have written different code.
+      return { ...built, module: await rewriteImports(code, deps.key) };
     } catch (error) {
       return { error: errorText(error) };
     }
   }
 
-  async #bundle(code: string, versions: Record<string, string>): Promise<Built> {
-    const deps = await dependencySet(code, versions);
+  async #build(deps: DependencySet): Promise<Built> {
     const running = this.#running.get(deps.key);
     if (running) return running;
     const job = this.host

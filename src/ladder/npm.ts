@@ -1,6 +1,6 @@
 import { WorkerJavaScriptBackend } from "@cloudflare/computer/backends/worker-javascript";
 import { sha256Hex } from "../util/digest";
-import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from "./isolate";
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, toModule } from "./isolate";
 import { errorText } from "../shared/error-text";
 
 /**
@@ -43,21 +43,115 @@ export function registryUrl(env: { NPM_REGISTRY_URL?: string }): string {
   return raw.replace(/\/+$/, "");
 }
 
-// `import x from "p"`, `import "p"`, `export … from "p"`, `import("p")`.
-const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])([^"'\n]+)\2/g;
+/** Same ceiling as tier 1's code: the scan below parses the model's code in the user's Assistant. */
+const MAX_CODE_BYTES = 64 * 1024;
 
-/** Bare specifiers the code imports from packages (not node:, cloudflare:, relative or absolute paths). */
-export function packageSpecifiers(code: string): string[] {
-  const found = new Set<string>();
-  for (const match of code.matchAll(SPECIFIER)) {
-    const specifier = match[3] ?? "";
-    if (isPackageSpecifier(specifier)) found.add(specifier);
-  }
-  return [...found].sort();
+/**
+ * Node's built-in modules by bare name. `fs` or `path` written without `node:`
+ * means the built-in, never the npm package of that name, so these are left
+ * to the runtime exactly like their `node:` form (it maps the ones it offers).
+ */
+const NODE_BUILTINS = new Set([
+  "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto", "dgram",
+  "diagnostics_channel", "dns", "domain", "events", "fs", "http", "http2", "https", "inspector", "module", "net",
+  "os", "path", "perf_hooks", "process", "punycode", "querystring", "readline", "repl", "stream", "string_decoder",
+  "sys", "timers", "tls", "trace_events", "tty", "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib"
+]);
+
+/** Bare specifiers the code imports from packages (not node:, cloudflare:, built-ins, relative or absolute paths). */
+export function isPackageSpecifier(specifier: string): boolean {
+  if (/^(\.|\/|node:|cloudflare:|ws:|[a-z][a-z0-9+.-]*:)/i.test(specifier)) return false;
+  return !NODE_BUILTINS.has(specifier.split("/")[0] ?? specifier);
 }
 
-function isPackageSpecifier(specifier: string): boolean {
-  return !/^(\.|\/|node:|cloudflare:|ws:|[a-z]+:\/\/)/.test(specifier);
+/** The part of esbuild's plugin API the scan uses (the bundler types plugins as `unknown`). */
+interface ResolveArgs {
+  path: string;
+  kind: string;
+}
+interface ScanPluginBuild {
+  onResolve(options: { filter: RegExp }, callback: (args: ResolveArgs) => { path: string; external: true } | undefined): void;
+}
+
+interface Scan {
+  /** Package specifiers the code imports (static, dynamic or re-exported), sorted. */
+  specifiers: string[];
+  /** The code as one ES module, each package import pointing where `target` says. */
+  module: string;
+}
+
+/**
+ * Asks esbuild (the bundler tier 2 uses anyway) what the code imports: it
+ * parses the code, so a specifier in a comment or a string is not an import,
+ * and `import()` with a literal is. Every import is kept external; package
+ * imports are renamed to `target(specifier)`, everything else is left as
+ * written for the runtime (node:fs/promises, built-ins, its own refusals).
+ * `require()` is refused: the code runs as an ES module where `require` does
+ * not exist, and esbuild would turn it into a call that throws at run time.
+ */
+async function scanImports(code: string, target: (specifier: string) => string = (s) => s): Promise<Scan> {
+  if (new TextEncoder().encode(code).length > MAX_CODE_BYTES) {
+    throw new Error(`The code is larger than ${MAX_CODE_BYTES / 1024} KiB; write it to a workspace file in parts instead.`);
+  }
+  const found = new Set<string>();
+  const required = new Set<string>();
+  const plugin = {
+    name: "steward-imports",
+    setup(build: ScanPluginBuild) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === "entry-point") return undefined;
+        if (args.kind === "require-call" || args.kind === "require-resolve") required.add(args.path);
+        if (!isPackageSpecifier(args.path)) return { path: args.path, external: true };
+        found.add(args.path);
+        return { path: target(args.path), external: true };
+      });
+    }
+  };
+  // Loaded on demand: esbuild's WebAssembly stays out of turns that never use tier 2.
+  const bundler = await import("@cloudflare/worker-bundler");
+  let output: string;
+  try {
+    const result = await bundler.createWorker({
+      files: { "code.js": toModule(code) },
+      entryPoint: "code.js",
+      minify: false,
+      __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [plugin]
+    });
+    const main = result.modules[result.mainModule];
+    if (typeof main !== "string") throw new Error("the bundler returned no JavaScript module");
+    output = main;
+  } catch (error) {
+    throw new Error(`The code is not valid JavaScript, so its imports could not be read:\n${errorText(error).split("\n").slice(0, 6).join("\n")}`);
+  }
+  if (required.size > 0) {
+    const names = [...required].map((s) => JSON.stringify(s)).join(", ");
+    throw new Error(
+      `Tier 2 code is an ES module, so require(${names}) cannot load anything. Use \`import x from "name"\` at the top, or \`const x = await import("name")\` inside the code; nothing was installed or run.`
+    );
+  }
+  return { specifiers: [...found].sort(), module: defaultExportInline(output) };
+}
+
+/**
+ * esbuild ends a bundled module with `export { x as default, … }`; the tier 1
+ * runner (`toModule`) recognises a module by a literal `export default` and
+ * would otherwise wrap this one again. esbuild writes that clause itself, last
+ * in the file, so anchoring at the end cannot match text from the model's code.
+ */
+function defaultExportInline(output: string): string {
+  const clause = /\nexport \{\n([^{}]*)\n\};\n*$/.exec(output);
+  if (!clause) return output;
+  const names = (clause[1] ?? "").split(",\n").map((name) => name.trim());
+  const entry = names.find((name) => / as default$/.test(name));
+  if (!entry) return output;
+  const rest = names.filter((name) => name !== entry);
+  const local = entry.slice(0, -" as default".length);
+  return `${output.slice(0, clause.index)}\nexport default ${local};\n${rest.length > 0 ? `export { ${rest.join(", ")} };\n` : ""}`;
+}
+
+/** Package specifiers the code imports, as esbuild reads them (sorted). */
+export async function packageSpecifiers(code: string): Promise<string[]> {
+  return (await scanImports(code)).specifiers;
 }
 
 /** "zod/v4" → "zod"; "@scope/pkg/sub" → "@scope/pkg". */
@@ -67,6 +161,7 @@ export function packageName(specifier: string): string {
 }
 
 const NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+const SUBPATH = /^(\/[A-Za-z0-9._~@+-]+)+$/;
 const RANGE = /^[\w.*^~<>=|@ -]{1,64}$/;
 
 export interface DependencySet {
@@ -83,10 +178,17 @@ export interface DependencySet {
  * for a package the code does not import is an error, so typos surface.
  */
 export async function dependencySet(code: string, versions: Record<string, string> = {}): Promise<DependencySet> {
-  const specifiers = packageSpecifiers(code);
+  const specifiers = await packageSpecifiers(code);
   const names = [...new Set(specifiers.map(packageName))].sort();
   for (const name of names) {
     if (!NAME.test(name)) throw new Error(`"${name}" is not a valid npm package name.`);
+  }
+  for (const specifier of specifiers) {
+    // "lodash/fp" is a file of "lodash"; a path that climbs out ("lodash/../x") names no file of it.
+    const subpath = specifier.slice(packageName(specifier).length);
+    if (subpath !== "" && (!SUBPATH.test(subpath) || /\/\.\.?(\/|$)/.test(subpath))) {
+      throw new Error(`"${specifier}" is not a path inside the package "${packageName(specifier)}".`);
+    }
   }
   if (names.length > MAX_PACKAGES) throw new Error(`Tier 2 bundles at most ${MAX_PACKAGES} packages per run; the code imports ${names.length}.`);
   for (const [name, range] of Object.entries(versions)) {
@@ -107,11 +209,12 @@ export function manifestPath(key: string): string {
   return `${NPM_CACHE_ROOT}/${key}/manifest.json`;
 }
 
-/** Point each package import at its cached bundle; everything else in the code is left alone. */
-export function rewriteImports(code: string, key: string): string {
-  return code.replace(SPECIFIER, (whole, lead: string, quote: string, specifier: string) =>
-    isPackageSpecifier(specifier) ? `${lead}${quote}${bundlePath(key, specifier)}${quote}` : whole
-  );
+/**
+ * The code as the module tier 2 runs: each package import points at its
+ * cached bundle. esbuild writes it out again, so quotes and spacing are its own.
+ */
+export async function rewriteImports(code: string, key: string): Promise<string> {
+  return (await scanImports(code, (specifier) => bundlePath(key, specifier))).module;
 }
 
 export interface BundleManifest {
@@ -125,8 +228,12 @@ export interface BundleManifest {
   createdAt: string;
 }
 
-/** What the Assistant hands back to a conversation: a bundle, or why there is none. */
-export type NpmBundleOutcome = { manifest: BundleManifest; cached: boolean } | { error: string };
+/**
+ * What the Assistant hands back to a conversation: a bundle and the code as
+ * the module to run against it (imports pointing at the bundle), or why there
+ * is none.
+ */
+export type NpmBundleOutcome = { manifest: BundleManifest; cached: boolean; module: string } | { error: string };
 
 /** Minimal file access the bundler needs (the Assistant's workspace fs). */
 export interface BundleStore {

@@ -85,6 +85,33 @@ describe("tier 2 npm", () => {
     expect(row?.detail).toContain("steward-no-such-package");
   });
 
+
+  it("a package named only in a comment or a string installs nothing", async () => {
+    const user = await freshUser();
+    const before = (await registryRequests()).length;
+    const code = 'const s = "require(\'left-pad\')";\n// import x from "left-pad"\nreturn s';
+    const { chunks, text } = await chatOnce(user.session, `/npm ${code}`, user.headers);
+    expect(outputOf(chunks), text).toMatchObject({ ok: true, value: "require('left-pad')", packages: [] });
+    expect((await registryRequests()).length).toBe(before);
+  });
+
+  it("require() is refused with a pointer to import, and nothing is installed", async () => {
+    const user = await freshUser();
+    const before = (await registryRequests()).length;
+    const { chunks } = await chatOnce(user.session, '/npm const { shout } = require("steward-shout");\nreturn shout("x")', user.headers);
+    const out = outputOf(chunks);
+    expect(out.ok).toBe(false);
+    expect(String(out.text)).toContain('require("steward-shout") cannot load anything');
+    expect(String(out.text)).toContain('import x from "name"');
+    expect((await registryRequests()).length).toBe(before);
+  });
+
+  it("finds a dynamic import and a subpath import, and bundles both", async () => {
+    const user = await freshUser();
+    const code = 'const { shout } = await import("steward-shout");\nconst { whisper } = await import("steward-shout/quiet");\nreturn [shout("dynamic"), whisper("QUIET")]';
+    const { chunks, text } = await chatOnce(user.session, `/npm ${code}`, user.headers);
+    expect(outputOf(chunks), text).toMatchObject({ ok: true, value: ["DYNAMIC!", "quiet..."], packages: ["steward-shout@1.2.0"] });
+  });
 });
 
 describe("tier 2 bundling is shared and pinned", () => {
@@ -135,15 +162,42 @@ describe("tier 2 bundling is shared and pinned", () => {
 });
 
 describe("tier 2 helpers", () => {
-  it("finds bare package imports and leaves node: and relative ones alone", () => {
+  it("finds bare package imports and leaves node: and relative ones alone", async () => {
     const code = 'import a from "zod";\nimport { b } from \'@scope/pkg/sub\';\nimport fs from "node:fs/promises";\nimport x from "./x.js";\nconst m = await import("lodash");';
-    expect(packageSpecifiers(code)).toEqual(["@scope/pkg/sub", "lodash", "zod"]);
-    const rewritten = rewriteImports(code, "k1");
+    expect(await packageSpecifiers(code)).toEqual(["@scope/pkg/sub", "lodash", "zod"]);
+    const rewritten = await rewriteImports(code, "k1");
     expect(rewritten).toContain('from "/workspace/.cache/npm/k1/zod.js"');
-    expect(rewritten).toContain("from '/workspace/.cache/npm/k1/_scope_pkg_sub.js'");
+    // esbuild writes the module out again, with its own (double) quotes.
+    expect(rewritten).toContain('from "/workspace/.cache/npm/k1/_scope_pkg_sub.js"');
     expect(rewritten).toContain('import("/workspace/.cache/npm/k1/lodash.js")');
     expect(rewritten).toContain('from "node:fs/promises"');
     expect(rewritten).toContain('from "./x.js"');
+  });
+
+  it("reads imports as the bundler does: not in comments or strings; dynamic ones and re-exports count", async () => {
+    const code = [
+      '// import x from "left-pad"',
+      '/* require("left-pad"); import("left-pad") */',
+      'const s = "require(\'left-pad\')";',
+      'const t = `import "left-pad"`;',
+      'const m = await import("steward-shout");',
+      'export { greet } from "steward-greet";',
+      "export default async function () { return [s, t, m]; }"
+    ].join("\n");
+    expect(await packageSpecifiers(code)).toEqual(["steward-greet", "steward-shout"]);
+    const module = await rewriteImports(code, "k2");
+    expect(module).toContain('import("/workspace/.cache/npm/k2/steward-shout.js")');
+    expect(module).toContain(`"require('left-pad')"`); // the string is the model's, untouched
+    expect(module).toMatch(/^export default /m); // still a module the tier 1 runner takes as is
+  });
+
+  it("maps subpaths to their package, leaves built-ins to the runtime, refuses require()", async () => {
+    const deps = await dependencySet('import fp from "lodash/fp";\nimport { x } from "@scope/pkg/sub/deep";\nimport fs from "fs";\nimport p from "node:path";\nimport path from "path/posix";\nreturn [fp, x, fs, p, path]');
+    expect(deps.specifiers).toEqual(["@scope/pkg/sub/deep", "lodash/fp"]);
+    expect(deps.packages).toEqual({ "@scope/pkg": "latest", lodash: "latest" });
+    await expect(dependencySet('import x from "lodash/../left-pad";\nreturn x')).rejects.toThrow('is not a path inside the package "lodash"');
+    await expect(dependencySet('const pad = require("left-pad");\nreturn pad')).rejects.toThrow(/require\("left-pad"\) cannot load anything\. Use `import x from "name"`/);
+    await expect(dependencySet("return (")).rejects.toThrow("not valid JavaScript");
   });
 
   it("keys the cache by the sorted dependency set", async () => {
