@@ -10,7 +10,9 @@ import { isWholeNumber } from "../util/whole-number";
  * stored as a digest, not verbatim: the log proves what ran without becoming a
  * second copy of the user's data.
  */
-export type Outcome = "ok" | "error" | "blocked";
+/** "interrupted": a crash cut the execution off before its result reached the model (src/ladder/journal.ts). */
+export type Outcome = "ok" | "error" | "blocked" | "interrupted";
+export const OUTCOMES: readonly Outcome[] = ["ok", "error", "blocked", "interrupted"];
 
 export interface AuditEntry {
   session: string;
@@ -23,6 +25,8 @@ export interface AuditEntry {
   bytesOut: number;
   approved: boolean | null;
   detail: string;
+  /** The tool call this row is for (not stored): lets the journal know the call was audited. */
+  call?: string;
 }
 
 /** Optional narrowing for the audit view: one tier (null: outside the ladder) and/or one outcome. */
@@ -99,9 +103,9 @@ function auditWhere(filter: unknown): { where: string; bindings: SqlStorageValue
     bindings.push(tier);
   }
   if (outcome !== undefined) {
-    if (outcome !== "ok" && outcome !== "error" && outcome !== "blocked") throw new Error('filter.outcome must be "ok", "error" or "blocked"');
+    if (!OUTCOMES.includes(outcome as Outcome)) throw new Error('filter.outcome must be "ok", "error", "blocked" or "interrupted"');
     clauses.push("outcome = ?");
-    bindings.push(outcome);
+    bindings.push(outcome as Outcome);
   }
   return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", bindings };
 }
@@ -155,8 +159,15 @@ export async function auditEntryFor(
     durationMs: ctx.durationMs,
     bytesOut: byteLength(output),
     approved: extra.approved,
-    detail: outcome === "ok" ? "" : summary(output)
+    detail: outcome === "ok" ? reconciledNote(output) : summary(output),
+    call: ctx.toolCallId
   };
+}
+
+/** A journaled call answered from the record of an earlier, interrupted execution ran nothing itself. */
+function reconciledNote(output: unknown): string {
+  const reconciled = typeof output === "object" && output !== null && (output as { reconciled?: unknown }).reconciled === true;
+  return reconciled ? "returned the recorded result of an interrupted execution; not run again" : "";
 }
 
 function summary(output: unknown): string {

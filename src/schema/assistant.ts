@@ -122,6 +122,40 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
       id TEXT PRIMARY KEY, task_id TEXT NOT NULL, run_id TEXT NOT NULL, session_id TEXT, title TEXT NOT NULL,
       body TEXT NOT NULL, created_at INTEGER NOT NULL, read_at INTEGER)`);
     }
+  },
+  {
+    version: 2,
+    name: "tool-call journal: one committed result per call, undo images of uncommitted runs",
+    up(sql) {
+      // src/ladder/journal.ts: a row per journaled execution; `key` is the call's idempotency key.
+      sql.exec(`CREATE TABLE steward_journal (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      key TEXT NOT NULL,
+      session TEXT NOT NULL,
+      turn TEXT NOT NULL,
+      tool_call_id TEXT NOT NULL,
+      tool TEXT NOT NULL,
+      input_digest TEXT NOT NULL,
+      status TEXT NOT NULL,
+      result TEXT,
+      audited INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    )`);
+      sql.exec(`CREATE INDEX steward_journal_key ON steward_journal (key, id)`);
+      sql.exec(`CREATE INDEX steward_journal_call ON steward_journal (session, tool_call_id)`);
+      // What each path looked like before a running execution first touched it (deleted at commit).
+      sql.exec(`CREATE TABLE steward_journal_undo (
+      journal_id INTEGER NOT NULL,
+      path TEXT NOT NULL,
+      part INTEGER NOT NULL DEFAULT 0,
+      kind TEXT NOT NULL,
+      mode INTEGER NOT NULL DEFAULT 0,
+      target TEXT NOT NULL DEFAULT '',
+      content BLOB,
+      PRIMARY KEY (journal_id, path, part)
+    )`);
+    }
   }
 ];
 

@@ -75,7 +75,7 @@ describe("upgrading a database written by main (before src/schema)", () => {
     const era = outboxProviderId ? "main" : "main before outbox provider ids";
     it(`opens an Assistant database from ${era} with every row intact`, async () => {
       const fresh = await inFreshAssistant((storage) => shape(storage.sql));
-      expect(Object.keys(fresh)).toHaveLength(16);
+      expect(Object.keys(fresh)).toHaveLength(18);
 
       await inFreshAssistant((storage) => {
         const { sql } = storage;
