@@ -319,7 +319,7 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   #journal?: ToolJournal;
   private get journal(): ToolJournal {
-    this.#journal ??= new ToolJournal({ sql: this.ctx.storage.sql, workspace: this.workspace });
+    this.#journal ??= new ToolJournal({ sql: this.ctx.storage.sql, workspace: this.workspace, transact: (fn) => this.ctx.storage.transactionSync(fn) });
     return this.#journal;
   }
 

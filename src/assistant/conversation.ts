@@ -149,7 +149,7 @@ export class Conversation extends Think<Env> {
 
   /** Before Think repairs the interrupted calls, learn from the journal what happened to each. */
   override async onChatRecovery(ctx: ChatRecoveryContext): Promise<ChatRecoveryOptions | void> {
-    const ids = unsettledToolCalls(ctx.messages as UIMessage[]);
+    const ids = unsettledToolCalls(ctx.messages as UIMessage[], ctx.partialParts);
     if (ids.length) {
       const known = await (await this.assistant()).journalInterrupted(this.name, ids);
       for (const [id, text] of Object.entries(known)) this.#interrupted.set(id, text);

@@ -74,16 +74,17 @@ export function journaledTools(tools: ToolSet, run: (tool: JournaledTool, input:
   return out;
 }
 
-/** Tool calls of a transcript with no settled result: the ones a crash interrupted. */
-export function unsettledToolCalls(messages: UIMessage[]): string[] {
-  const ids: string[] = [];
-  for (const message of messages) {
-    if (message.role !== "assistant") continue;
-    for (const part of message.parts) {
-      const tool = part as { type: string; toolCallId?: unknown; state?: unknown };
-      if (!tool.type.startsWith("tool-") || typeof tool.toolCallId !== "string") continue;
-      if (tool.state === "input-available" || tool.state === "input-streaming") ids.push(tool.toolCallId);
-    }
+/**
+ * Tool calls with no settled result, the ones a crash interrupted: in the
+ * stored transcript and in the interrupted stream's partial message.
+ */
+export function unsettledToolCalls(messages: UIMessage[], partialParts: readonly unknown[] = []): string[] {
+  const parts = [...messages.filter((m) => m.role === "assistant").flatMap((m) => m.parts), ...partialParts];
+  const ids = new Set<string>();
+  for (const part of parts) {
+    const tool = part as { type?: unknown; toolCallId?: unknown; state?: unknown };
+    if (typeof tool.type !== "string" || !tool.type.startsWith("tool-") || typeof tool.toolCallId !== "string") continue;
+    if (tool.state === "input-available" || tool.state === "input-streaming") ids.add(tool.toolCallId);
   }
-  return ids;
+  return [...ids];
 }

@@ -83,6 +83,12 @@ const UNDO_PART_BYTES = 1024 * 1024;
 export interface JournalHost {
   sql: SqlStorage;
   workspace: Workspace;
+  /**
+   * The Durable Object's own `transactionSync`. Not the workspace's `db`
+   * helper: nested inside it, the workspace's writes would issue SAVEPOINT
+   * statements, which Durable Object SQL refuses.
+   */
+  transact<T>(fn: () => T): T;
 }
 
 export class ToolJournal {
@@ -213,7 +219,7 @@ export class ToolJournal {
 
   /** Effects and result become one: the result is recorded and the undo images dropped in one transaction. */
   private commit(id: number, result: unknown): void {
-    this.host.workspace.db.transactionSync(() => {
+    this.host.transact(() => {
       this.host.sql.exec(
         `UPDATE steward_journal SET status = 'committed', result = ?, updated_at = ? WHERE id = ? AND status = 'running'`,
         JSON.stringify(result ?? null),
@@ -225,8 +231,7 @@ export class ToolJournal {
   }
 
   private rollBack(row: JournalRow): void {
-    // The workspace's own transaction helper, so its writes nest as savepoints inside this one.
-    this.host.workspace.db.transactionSync(() => {
+    this.host.transact(() => {
       restore(this.provider, this.undoImages(row.id));
       this.host.sql.exec(`DELETE FROM steward_journal_undo WHERE journal_id = ?`, row.id);
       this.host.sql.exec(`UPDATE steward_journal SET status = 'rolled_back', audited = 1, updated_at = ? WHERE id = ?`, Date.now(), row.id);
