@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { modelOverride } from "../../src/model";
 import { INTERRUPTED_APPLIED_ONCE, INTERRUPTED_NOTHING_APPLIED, journalTestHooks } from "../../src/ladder/journal";
 import { journalKey } from "../../src/ladder/journal-call";
+import { emailTools } from "../../src/channels/email/session-tools";
 import { FrameLog, asUser, assistantFor, connect, newSession, sendChat } from "../helpers/agent";
 import { workspaceText } from "../helpers/workspace";
 import { ScriptedModel } from "../helpers/scripted-model";
@@ -197,5 +198,24 @@ describe("journal keys", () => {
     expect(afterOurRepair).toBe(first);
     expect(repeat).not.toBe(first);
     expect(await journalKey("s", "t2", "write", input, [])).not.toBe(first);
+  });
+});
+
+describe("send_email's send-once key", () => {
+  it("is the same for a call re-issued after an interruption (new tool call id), new for a deliberate repeat", async () => {
+    const keys: string[] = [];
+    const host = { sendEmailFromTool: async (mail: { key: string }) => (keys.push(mail.key), { ok: false as const, error: "captured" }) };
+    const tools = emailTools(async () => host, () => "s", (input, options) => journalKey("s", "t", "send_email", input, options.messages));
+    const input = { to: "team@example.com", subject: "Status", text: "All good." };
+    const send = (toolCallId: string, messages: ModelMessage[]) =>
+      (tools.send_email?.execute as (i: unknown, o: { toolCallId: string; messages: ModelMessage[] }) => Promise<unknown>)(input, { toolCallId, messages });
+    const called: ModelMessage = { role: "assistant", content: [{ type: "tool-call", toolCallId: "a", toolName: "send_email", input }] };
+    const outcome = (value: unknown): ModelMessage =>
+      ({ role: "tool", content: [{ type: "tool-result", toolCallId: "a", toolName: "send_email", output: value }] }) as ModelMessage;
+    await send("a", []);
+    await send("b", [called, outcome({ type: "error-text", value: "The tool call was interrupted before a result was recorded." })]);
+    await send("c", [called, outcome({ type: "json", value: { ok: true } })]);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
   });
 });
