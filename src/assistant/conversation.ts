@@ -36,7 +36,7 @@ import { migrateConversation } from "../schema";
 import { chatFrameProblem } from "./frame-schemas";
 import { chatInputContext } from "./chat-inputs";
 import { repairStoredInputs } from "./stored-inputs";
-import { journalInputDigest, journalKey, journaledTools, unsettledToolCalls } from "../ladder/journal-call";
+import { journalKey, journaledTools, unsettledToolCalls } from "../ladder/journal-call";
 import type { CallOptions } from "../ladder/journal-call";
 
 
@@ -143,7 +143,8 @@ export class Conversation extends Think<Env> {
 
   private async runJournaled(tool: string, input: unknown, options: CallOptions): Promise<unknown> {
     const turn = this.messages.findLast((m) => m.role === "user")?.id ?? "";
-    const call = { key: await this.callKey(tool, input, options), session: this.name, turn, toolCallId: options.toolCallId, tool, input, inputDigest: await journalInputDigest(input) };
+    const key = await journalKey(this.name, turn, tool, input, options.messages);
+    const call = { key, session: this.name, turn, toolCallId: options.toolCallId, tool, input, inputDigest: await digestInput(input) };
     return (await this.assistant()).runJournaled(call);
   }
 

@@ -1,6 +1,6 @@
 import type { ModelMessage, ToolSet } from "ai";
 import type { UIMessage } from "ai";
-import { canonicalJson, digestInput } from "./audit";
+import { canonicalJson } from "./audit";
 import { sha256Hex } from "../util/digest";
 
 /**
@@ -32,10 +32,6 @@ export interface CallOptions {
 export async function journalKey(session: string, turn: string, tool: string, input: unknown, messages: ModelMessage[] = []): Promise<string> {
   const base = await sha256Hex(canonicalJson({ session, turn, tool, input }));
   return `${tool}:${base.slice(0, 40)}:${resultsSeen(tool, input, messages)}`;
-}
-
-export async function journalInputDigest(input: unknown): Promise<string> {
-  return digestInput(input);
 }
 
 function resultsSeen(tool: string, input: unknown, messages: ModelMessage[]): number {

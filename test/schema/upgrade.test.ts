@@ -90,6 +90,9 @@ describe("upgrading a database written by main (before src/schema)", () => {
         const after = snapshot(sql);
         const expected = structuredClone(before);
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
+        // Migration 2 adds the tool-call journal's tables, empty.
+        expected.steward_journal = [];
+        expected.steward_journal_undo = [];
         expect(after).toEqual(expected);
         // Same tables, columns and indexes as a database that never knew main.
         expect(shape(sql)).toEqual(fresh);
