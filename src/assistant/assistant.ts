@@ -27,6 +27,9 @@ import type { GateAnswer, GateCall } from "../gate/gate";
 import type { Offeree } from "../shared/channel";
 import { JOB_FIBER_PREFIX, JobLedger } from "../ladder/jobs";
 import { recoverShellJob, runShellJob } from "../ladder/shell-job";
+import { ToolJournal, journaledBackends } from "../ladder/journal";
+import type { JournalCall } from "../ladder/journal";
+import { runJournaledCall } from "../ladder/journaled-tools";
 import type { ShellJobHost } from "../ladder/shell-job";
 import type { ShellOutput } from "../ladder/shell";
 import { modelStatus } from "../model";
@@ -91,11 +94,13 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     // synchronous SQL finishes before any of those is delivered, so every path sees
     // the tables. Field initializers run before this line; none touches a table.
     migrateAssistant(ctx.storage);
+    // Before anything can read the workspace: undo what crash-interrupted tool calls changed (src/ladder/journal.ts).
+    this.journal.recoverInterrupted();
   }
 
   readonly workspace = new Workspace({
     storage: this.ctx.storage,
-    backends: [isolateBackend(this.env.LOADER), npmBackend(this.env.LOADER)]
+    backends: journaledBackends([isolateBackend(this.env.LOADER), npmBackend(this.env.LOADER)], (id) => this.journal.fsForExecution(id))
   });
 
   /** Tier 3: one browser per user, kept open between calls (each session drives its own tab). */
@@ -288,6 +293,7 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
   gateAfter(entry: AuditEntry, input?: unknown): void {
     this.gate.after(entry, input);
+    if (entry.call) this.journal.markAudited(entry.session, entry.call);
   }
 
   tiersText(): string {
@@ -357,6 +363,24 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     } catch (error) {
       return { ok: false, url: "", title: "", text: `Tier 3 (browser): ${errorText(error)}` };
     }
+  }
+
+  // ── Execution ladder: the tool-call journal (tiers 0–2, src/ladder/journal.ts) ──
+
+  #journal?: ToolJournal;
+  private get journal(): ToolJournal {
+    this.#journal ??= new ToolJournal({ sql: this.ctx.storage.sql, workspace: this.workspace, transact: (fn) => this.ctx.storage.transactionSync(fn) });
+    return this.#journal;
+  }
+
+  /** write/edit/delete, run_code, run_npm: run once per call key, effects and result committed together. */
+  runJournaled(call: JournalCall): Promise<unknown> {
+    return runJournaledCall({ workspace: this.workspace, journal: this.journal, npmBundle: (c, v) => this.npmBundle(c, v) }, call);
+  }
+
+  /** A recovering conversation's interrupted calls: what the model reads for each (and their audit rows). */
+  journalInterrupted(session: string, toolCallIds: string[]): Record<string, string> {
+    return this.journal.interrupted(session, toolCallIds);
   }
 
   // ── Execution ladder: tier 4 jobs ─────────────────────────────────

@@ -1,5 +1,7 @@
 import { Think } from "@cloudflare/think";
 import type {
+  ChatRecoveryContext,
+  ChatRecoveryOptions,
   ChatResponseResult,
   SkillSource,
   ToolCallContext,
@@ -9,7 +11,8 @@ import type {
   TurnContext
 } from "@cloudflare/think";
 import { getWorkspace } from "@cloudflare/computer";
-import type { ToolSet } from "ai";
+import type { ToolSet, UIMessage } from "ai";
+import { createAITools } from "@cloudflare/computer/tools/ai-sdk";
 import type { Connection, WSMessage } from "agents";
 import { auditEntryFor } from "../ladder/audit";
 import { decide } from "../gate/decide";
@@ -38,6 +41,8 @@ import { chatFrameProblem } from "./frame-schemas";
 import { chatInputContext } from "./chat-inputs";
 import { repairStoredInputs } from "./stored-inputs";
 import { turnKind } from "../limits/turn-kind";
+import { journalKey, journaledTools, unsettledToolCalls } from "../ladder/journal-call";
+import type { CallOptions } from "../ladder/journal-call";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -136,16 +141,56 @@ export class Conversation extends Think<Env> {
   }
 
   private buildTools(): ToolSet {
-    return {
+    // Think's own write/edit/delete (same definitions), so they too go through the journal.
+    const { write, edit, delete: remove } = createAITools({ workspace: this.workspace });
+    const tools: ToolSet = {
+      ...(write && edit && remove ? { write, edit, delete: remove } : {}),
       ...ladderTools({
         runtime: () => this.workspace.runtime,
         assistant: () => this.assistant(),
         session: () => this.name,
         shell: () => ({ runShell: (command, timeoutMs) => this.runShell(command, timeoutMs) })
       }),
-      ...emailTools(() => this.assistant(), () => this.name),
+      ...emailTools(() => this.assistant(), () => this.name, (input, options) => this.callKey("send_email", input, options)),
       ...taskTools({ assistant: () => this.assistant() })
     };
+    return journaledTools(tools, (tool, input, options) => this.runJournaled(tool, input, options));
+  }
+
+  // ── The tool-call journal (src/ladder/journal.ts): exactly once across crashes ──
+
+  /** Interrupted calls of a recovering turn, by tool call id: what the journal knows of each. */
+  #interrupted = new Map<string, string>();
+
+  /** The call key of a tool call in this turn (src/ladder/journal-call.ts). */
+  private callKey(tool: string, input: unknown, options: CallOptions): Promise<string> {
+    const turn = this.messages.findLast((m) => m.role === "user")?.id ?? "";
+    return journalKey(this.name, turn, tool, input, options.messages);
+  }
+
+  private async runJournaled(tool: string, input: unknown, options: CallOptions): Promise<unknown> {
+    const turn = this.messages.findLast((m) => m.role === "user")?.id ?? "";
+    const key = await journalKey(this.name, turn, tool, input, options.messages);
+    const call = { key, session: this.name, turn, toolCallId: options.toolCallId, tool, input, inputDigest: await digestInput(input) };
+    return (await this.assistant()).runJournaled(call);
+  }
+
+  /** Before Think repairs the interrupted calls, learn from the journal what happened to each. */
+  override async onChatRecovery(ctx: ChatRecoveryContext): Promise<ChatRecoveryOptions | void> {
+    const ids = unsettledToolCalls(ctx.messages as UIMessage[], ctx.partialParts);
+    if (ids.length) {
+      const known = await (await this.assistant()).journalInterrupted(this.name, ids);
+      for (const [id, text] of Object.entries(known)) this.#interrupted.set(id, text);
+    }
+    return super.onChatRecovery(ctx);
+  }
+
+  /** The model reads plainly whether an interrupted call's changes were applied once or not at all. */
+  protected override repairInterruptedToolPart(part: UIMessage["parts"][number]): UIMessage["parts"][number] {
+    const id = (part as { toolCallId?: unknown }).toolCallId;
+    const text = typeof id === "string" ? this.#interrupted.get(id) : undefined;
+    if (text === undefined) return super.repairInterruptedToolPart(part);
+    return { ...part, state: "output-error", errorText: text } as UIMessage["parts"][number];
   }
 
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {

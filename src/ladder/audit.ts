@@ -4,8 +4,10 @@ import { tierOfTool } from "../shared/tool-facts";
 import type { Tier } from "../shared/tiers";
 import { sha256Hex } from "../util/digest";
 import { isWholeNumber } from "../util/whole-number";
+import { OUTCOMES } from "../shared/views";
 import type { AuditEntry, AuditFilter, AuditRow, Outcome } from "../shared/views";
 
+export { OUTCOMES } from "../shared/views";
 export type { AuditEntry, AuditFilter, AuditRow, Outcome } from "../shared/views";
 
 /**
@@ -75,9 +77,9 @@ function auditWhere(filter: unknown): { where: string; bindings: SqlStorageValue
     bindings.push(tier);
   }
   if (outcome !== undefined) {
-    if (outcome !== "ok" && outcome !== "error" && outcome !== "blocked") throw new Error('filter.outcome must be "ok", "error" or "blocked"');
+    if (!OUTCOMES.includes(outcome as Outcome)) throw new Error('filter.outcome must be "ok", "error", "blocked" or "interrupted"');
     clauses.push("outcome = ?");
-    bindings.push(outcome);
+    bindings.push(outcome as Outcome);
   }
   return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", bindings };
 }
@@ -131,8 +133,15 @@ export async function auditEntryFor(
     durationMs: ctx.durationMs,
     bytesOut: byteLength(output),
     approved: extra.approved,
-    detail: outcome === "ok" ? "" : summary(output)
+    detail: outcome === "ok" ? reconciledNote(output) : summary(output),
+    call: ctx.toolCallId
   };
+}
+
+/** A journaled call answered from the record of an earlier, interrupted execution ran nothing itself. */
+function reconciledNote(output: unknown): string {
+  const reconciled = typeof output === "object" && output !== null && (output as { reconciled?: unknown }).reconciled === true;
+  return reconciled ? "returned the recorded result of an interrupted execution; not run again" : "";
 }
 
 function summary(output: unknown): string {

@@ -154,6 +154,41 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
       sql.exec(`CREATE INDEX steward_usage_turn_at ON steward_usage_turn (at)`);
       sql.exec(`CREATE TABLE steward_usage_tokens (day TEXT PRIMARY KEY, tokens INTEGER NOT NULL)`);
     }
+
+  },
+  {
+    version: 4,
+    name: "tool-call journal: one committed result per call, undo images of uncommitted runs",
+    up(sql) {
+      // src/ladder/journal.ts: a row per journaled execution; `key` is the call's idempotency key.
+      sql.exec(`CREATE TABLE steward_journal (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      key TEXT NOT NULL,
+      session TEXT NOT NULL,
+      turn TEXT NOT NULL,
+      tool_call_id TEXT NOT NULL,
+      tool TEXT NOT NULL,
+      input_digest TEXT NOT NULL,
+      status TEXT NOT NULL,
+      result TEXT,
+      audited INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    )`);
+      sql.exec(`CREATE INDEX steward_journal_key ON steward_journal (key, id)`);
+      sql.exec(`CREATE INDEX steward_journal_call ON steward_journal (session, tool_call_id)`);
+      // What each path looked like before a running execution first touched it (deleted at commit).
+      sql.exec(`CREATE TABLE steward_journal_undo (
+      journal_id INTEGER NOT NULL,
+      path TEXT NOT NULL,
+      part INTEGER NOT NULL DEFAULT 0,
+      kind TEXT NOT NULL,
+      mode INTEGER NOT NULL DEFAULT 0,
+      target TEXT NOT NULL DEFAULT '',
+      content BLOB,
+      PRIMARY KEY (journal_id, path, part)
+    )`);
+    }
   }
 ];
 

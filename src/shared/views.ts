@@ -51,7 +51,9 @@ export function formatBytes(n: number): string {
 }
 
 // ── Audit ──
-export type Outcome = "ok" | "error" | "blocked";
+/** "interrupted": a crash cut the execution off before its result reached the model (src/ladder/journal.ts). */
+export type Outcome = "ok" | "error" | "blocked" | "interrupted";
+export const OUTCOMES: readonly Outcome[] = ["ok", "error", "blocked", "interrupted"];
 
 export interface AuditEntry {
   session: string;
@@ -65,6 +67,8 @@ export interface AuditEntry {
   bytesOut: number;
   approved: boolean | null;
   detail: string;
+  /** The tool call this row is for (not stored): lets the journal know the call was audited. */
+  call?: string;
 }
 
 /** Optional narrowing for the audit view: one tier (null: unknown tools) and/or one outcome. */

@@ -9,7 +9,7 @@ import type { Link } from "./status";
 import { formatDuration } from "./tool-clock";
 import { Problem } from "./problem";
 
-const OUTCOMES: Outcome[] = ["ok", "error", "blocked"];
+const OUTCOMES: Outcome[] = ["ok", "error", "blocked", "interrupted"];
 const LIMIT = 200;
 
 /** Every tool execution, newest first, filterable by tier and outcome. Live: the Assistant bumps workspaceVersion after each audited call. */

@@ -77,8 +77,9 @@ describe("upgrading a database written by main (before src/schema)", () => {
     const era = outboxProviderId ? "main" : "main before outbox provider ids";
     it(`opens an Assistant database from ${era} with every row intact`, async () => {
       const fresh = await inFreshAssistant((storage) => shape(storage.sql));
-      // 16 tables from main, + reply approvals (migration 2), + turn and token usage (migration 3).
-      expect(Object.keys(fresh)).toHaveLength(19);
+      // 16 tables from main, + reply approvals (migration 2), + turn and token usage (migration 3),
+      // + the tool-call journal and its undo images (migration 4).
+      expect(Object.keys(fresh)).toHaveLength(21);
 
       await inFreshAssistant(async (storage) => {
         const { sql } = storage;
@@ -93,6 +94,9 @@ describe("upgrading a database written by main (before src/schema)", () => {
         const after = snapshot(sql);
         const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_tokens: [], steward_usage_turn: [] };
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
+        // Migration 2 adds the tool-call journal's tables, empty.
+        expected.steward_journal = [];
+        expected.steward_journal_undo = [];
         expect(after).toEqual(expected);
         // Same tables, columns and indexes as a database that never knew main.
         expect(shape(sql)).toEqual(fresh);
