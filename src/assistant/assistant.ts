@@ -62,6 +62,10 @@ import type { AssistantApi } from "../shared/api";
 import type { AssistantState } from "../shared/views";
 
 export type { AssistantState } from "../shared/views";
+import { MemoryService } from "../memory/service";
+import type { IndexedMessage } from "../memory/history-index";
+import type { BranchPoint, CompactedSpan, HistoryHit, MemoryEntry } from "../shared/memory";
+import type { ToolResult } from "../shared/tool-result";
 
 /** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
 const TASK_RUN_FIBER = "steward-task-run";
@@ -194,7 +198,8 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     const title = this.sessions.validTitle(options?.title);
     const id = crypto.randomUUID();
     await this.dynamicAgents.get(Conversation, id);
-    const summary = this.sessions.add(id, title, "web");
+    // Without a title the first exchange names it (src/memory/titles.ts).
+    const summary = this.sessions.add(id, title, "web", options?.title === undefined);
     this.refreshState();
     return summary;
   }
@@ -214,12 +219,102 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     // The session's sub-agents go with it: nothing of a deleted chat is left behind.
     for (const [name, spec] of Object.entries(SUBAGENTS)) await this.dynamicAgents.delete(spec.cls, subagentId(name, id));
     this.sessions.remove(id);
+    this.memoryService.index.removeSession(id);
     this.refreshState();
   }
 
   @callable()
   listSessions(): SessionSummary[] {
     return this.sessions.list(this.knownSessionIds());
+  }
+
+  // ── Memory (src/memory): the owner's facts, search over every session, titles, branches ──
+
+  #memoryService?: MemoryService;
+  private get memoryService(): MemoryService {
+    this.#memoryService ??= new MemoryService({
+      sql: this.ctx.storage.sql,
+      sessionInfo: (id) => (this.dynamicAgents.has(Conversation.name, id) ? this.sessions.get(id) : undefined)
+    });
+    return this.#memoryService;
+  }
+
+  @callable()
+  listMemory(): MemoryEntry[] {
+    return this.memoryService.store.list();
+  }
+
+  @callable()
+  addMemory(text: string): MemoryEntry[] {
+    this.memoryService.store.add(text, "owner");
+    return this.listMemory();
+  }
+
+  @callable()
+  updateMemory(id: number, text: string): MemoryEntry[] {
+    this.memoryService.store.update(id, text);
+    return this.listMemory();
+  }
+
+  @callable()
+  deleteMemory(id: number): MemoryEntry[] {
+    this.memoryService.store.remove(id);
+    return this.listMemory();
+  }
+
+  @callable()
+  searchHistory(query: string, limit?: number): HistoryHit[] {
+    return this.memoryService.search(query, limit);
+  }
+
+  /** The messages behind each compaction summary in a session (the model sees the summary; the app shows both). */
+  @callable()
+  async getCompactedMessages(sessionId: string): Promise<CompactedSpan[]> {
+    this.requireSession(sessionId);
+    return (await this.dynamicAgents.get(Conversation, sessionId)).compactedSpans();
+  }
+
+  @callable()
+  async getBranchPoints(sessionId: string): Promise<BranchPoint[]> {
+    this.requireSession(sessionId);
+    return (await this.dynamicAgents.get(Conversation, sessionId)).branchPoints();
+  }
+
+  /** Edit one of the owner's messages and answer it again; the earlier version stays as a branch. */
+  @callable()
+  async editMessage(sessionId: string, messageId: string, text: string): Promise<string> {
+    this.requireSession(sessionId);
+    return (await this.dynamicAgents.get(Conversation, sessionId)).editAndResend(messageId, text);
+  }
+
+  @callable()
+  async switchBranch(sessionId: string, messageId: string, version: string): Promise<void> {
+    this.requireSession(sessionId);
+    await (await this.dynamicAgents.get(Conversation, sessionId)).switchBranch(messageId, version);
+  }
+
+  // For this user's conversations (not callable from a browser).
+
+  memoryText(): string {
+    return this.memoryService.store.promptText();
+  }
+
+  memoryRemember(text: string, session: string): ToolResult<MemoryEntry> {
+    return this.memoryService.remember(text, session);
+  }
+
+  memoryForget(id: number): ToolResult<MemoryEntry> {
+    return this.memoryService.forget(id);
+  }
+
+  memorySearch(query: string, limit: number): ToolResult<HistoryHit[]> {
+    return this.memoryService.searchForTool(query, limit);
+  }
+
+  /** An automatic title from the first exchange; ignored once the owner has renamed the session. */
+  proposeTitle(sessionId: string, title: string): void {
+    if (!this.dynamicAgents.has(Conversation.name, sessionId)) return;
+    if (this.sessions.setAutoTitle(sessionId, this.sessions.validTitle(title))) this.refreshState();
   }
 
   // ── Ladder, audit, settings ───────────────────────────────────────
@@ -321,14 +416,21 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return this.usage.view(limitsFrom(this.env));
   }
 
-  /** After each turn: the session moves to the top of the list with its new preview (no full re-listing). */
-  recordTurn(sessionId: string, preview: string): void {
-    if (!this.dynamicAgents.has(Conversation.name, sessionId)) return;
+  /**
+   * After each turn: the session moves to the top of the list with its new
+   * preview (no full re-listing), and the turn's text goes into the search
+   * index; `wantsTitle` while the title is a placeholder.
+   */
+  recordTurn(sessionId: string, preview: string, messages: IndexedMessage[] = []): { wantsTitle: boolean } {
+    if (!this.dynamicAgents.has(Conversation.name, sessionId)) return { wantsTitle: false };
     this.sessions.touch(sessionId, preview);
+    this.memoryService.indexTurn(sessionId, messages);
     const touched = this.sessions.get(sessionId);
-    if (!touched) return;
-    const rest = (this.state.sessions ?? []).filter((s) => s.id !== sessionId);
-    this.setState({ ...this.state, sessions: [touched, ...rest] });
+    if (touched) {
+      const rest = (this.state.sessions ?? []).filter((s) => s.id !== sessionId);
+      this.setState({ ...this.state, sessions: [touched, ...rest] });
+    }
+    return { wantsTitle: this.sessions.wantsTitle(sessionId) };
   }
 
   /** Runs a sub-task on a named sub-agent; its storage stays its own. */

@@ -20,6 +20,16 @@ export const CALLABLE_SCHEMAS = {
   renameSession: z.tuple([id, z.string().max(1_000)]),
   deleteSession: z.tuple([id]),
   listSessions: none,
+  // Memory, history search, branches (src/memory)
+  listMemory: none,
+  addMemory: z.tuple([z.string().max(2_000)]),
+  updateMemory: z.tuple([z.number(), z.string().max(2_000)]),
+  deleteMemory: z.tuple([z.number()]),
+  searchHistory: z.tuple([z.string().max(500), limit]),
+  getCompactedMessages: z.tuple([id]),
+  getBranchPoints: z.tuple([id]),
+  editMessage: z.tuple([id, z.string().min(1).max(256), z.string().max(100_000)]),
+  switchBranch: z.tuple([id, z.string().min(1).max(256), z.string().min(1).max(256)]),
   // Ladder, audit, settings
   getAudit: z.tuple([
     limit,

@@ -1,8 +1,9 @@
-import { Think } from "@cloudflare/think";
+import { Think, defaultContextOverflowClassifier } from "@cloudflare/think";
 import type {
   ChatRecoveryContext,
   ChatRecoveryOptions,
   ChatResponseResult,
+  Session,
   SkillSource,
   ToolCallContext,
   ToolCallDecision,
@@ -43,6 +44,16 @@ import { repairStoredInputs } from "./stored-inputs";
 import { turnKind } from "../limits/turn-kind";
 import { journalKey, journaledTools, unsettledToolCalls } from "../ladder/journal-call";
 import type { CallOptions } from "../ladder/journal-call";
+import type { ContextConfig } from "agents/context";
+import { streamText } from "ai";
+import { modelStatus } from "../model";
+import { compactFunction, compactionPolicy } from "../memory/compaction";
+import { memoryBlock } from "../memory/context";
+import { memoryTools } from "../memory/tools";
+import { sessionTitle, turnMessages } from "../memory/turn";
+import { branchPoints, compactedSpans, editAndResend, switchBranch } from "../memory/transcript";
+import type { TranscriptHost } from "../memory/transcript";
+import type { BranchPoint, CompactedSpan } from "../shared/memory";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -152,7 +163,8 @@ export class Conversation extends Think<Env> {
         shell: () => ({ runShell: (command, timeoutMs) => this.runShell(command, timeoutMs) })
       }),
       ...emailTools(() => this.assistant(), () => this.name, (input, options) => this.callKey("send_email", input, options)),
-      ...taskTools({ assistant: () => this.assistant() })
+      ...taskTools({ assistant: () => this.assistant() }),
+      ...memoryTools({ assistant: () => this.assistant(), session: () => this.name })
     };
     return journaledTools(tools, (tool, input, options) => this.runJournaled(tool, input, options));
   }
@@ -304,10 +316,76 @@ export class Conversation extends Think<Env> {
       .trim()
       .slice(0, 160);
     const assistant = await this.assistant();
-    await assistant.recordTurn(this.name, preview);
+    const { wantsTitle } = await assistant.recordTurn(this.name, preview, turnMessages(this.messages, result.message.id));
+    if (wantsTitle && result.status === "completed") this.nameSession();
     // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
     const emailTurn = this.channel() === "email" ? answeredEmailTurn(this.messages, result.message.id) : null;
     if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message));
+  }
+
+  // ── Memory (src/memory): compaction, the owner's memory, titles, branches ──
+
+  /** A context-overflow error from the model compacts the history and retries the turn once. */
+  override contextOverflow = { reactive: true, maxRetries: 1 };
+  override classifyChatError = defaultContextOverflowClassifier;
+
+  /** Non-destructive: every message stays stored (and shown); past the threshold the model gets a summary plus recent turns. */
+  override configureSession(session: Session): Session {
+    const policy = compactionPolicy(this.user);
+    if (!policy) return session;
+    const summarize = modelStatus(this.env).configured ? (prompt: string) => this.summarize(prompt) : null;
+    return session.onCompaction(compactFunction(policy, summarize)).compactAfter(policy.compactAfterTokens);
+  }
+
+  /** The owner's memory, kept by the Assistant and read once per turn. */
+  override configureContext(): ContextConfig[] {
+    return [memoryBlock(async () => (await this.assistant()).memoryText())];
+  }
+
+  private async summarize(prompt: string): Promise<string> {
+    return streamText({ model: this.getModel(), prompt, maxRetries: 1 }).text;
+  }
+
+  /** The first exchange names the session; the Assistant keeps an owner's rename. Not awaited: the turn is done. */
+  private nameSession(): void {
+    const model = modelStatus(this.env).configured ? this.getModel() : null;
+    void sessionTitle(model, this.messages)
+      .then(async (title) => {
+        if (title) await (await this.assistant()).proposeTitle(this.name, title);
+      })
+      .catch((error: unknown) => console.warn(`[steward] naming session ${this.name} failed`, error));
+  }
+
+  private transcript(): TranscriptHost {
+    return {
+      session: this.session,
+      sql: this.ctx.storage.sql,
+      messages: this.messages,
+      busy: this.activeTurn !== undefined,
+      addMessages: (messages, parentId) => this.addMessages(messages, { parentId }),
+      runTurnAfter: (apply) => {
+        void this.saveMessages(async () => {
+          await apply();
+          return [];
+        }).catch((error: unknown) => console.warn(`[steward] turn after an edit in ${this.name} failed`, error));
+      }
+    };
+  }
+
+  compactedSpans(): Promise<CompactedSpan[]> {
+    return compactedSpans(this.transcript());
+  }
+
+  branchPoints(): BranchPoint[] {
+    return branchPoints(this.transcript());
+  }
+
+  editAndResend(messageId: string, text: string): Promise<string> {
+    return editAndResend(this.transcript(), messageId, text);
+  }
+
+  switchBranch(messageId: string, version: string): Promise<void> {
+    return switchBranch(this.transcript(), messageId, version);
   }
 
   // ── Email ──────────────────────────────────────────────────────────

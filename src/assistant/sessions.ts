@@ -24,24 +24,37 @@ export class SessionCatalog {
     return trimmed;
   }
 
-  add(id: string, title: string, channel: Channel): SessionSummary {
+  /** `autoTitle`: the title is a placeholder the first exchange replaces (src/memory/titles.ts). */
+  add(id: string, title: string, channel: Channel, autoTitle = false): SessionSummary {
     const now = Date.now();
     this.sql.exec(
-      `INSERT INTO steward_session (id, title, channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO steward_session (id, title, channel, created_at, updated_at, auto_title) VALUES (?, ?, ?, ?, ?, ?)`,
       id,
       title,
       channel,
       now,
-      now
+      now,
+      autoTitle ? 1 : 0
     );
     return { id, title, channel, createdAt: now, updatedAt: now, preview: "" };
   }
 
   rename(id: string, title: string): SessionSummary {
-    this.sql.exec(`UPDATE steward_session SET title = ? WHERE id = ?`, title, id);
+    // The owner's name wins: an automatic title never replaces it.
+    this.sql.exec(`UPDATE steward_session SET title = ?, auto_title = 0 WHERE id = ?`, title, id);
     const row = this.get(id);
     if (!row) throw new Error(`no session with id ${id}`);
     return row;
+  }
+
+  /** Whether the session still has a placeholder title. */
+  wantsTitle(id: string): boolean {
+    return this.sql.exec<{ auto_title: number }>(`SELECT auto_title FROM steward_session WHERE id = ?`, id).toArray()[0]?.auto_title === 1;
+  }
+
+  /** Sets an automatic title unless the owner has renamed the session meanwhile; true if it was set. */
+  setAutoTitle(id: string, title: string): boolean {
+    return this.sql.exec(`UPDATE steward_session SET title = ?, auto_title = 0 WHERE id = ? AND auto_title = 1`, title, id).rowsWritten > 0;
   }
 
   touch(id: string, preview: string): void {

@@ -60,6 +60,10 @@ function judge(call: CallFacts): Verdict {
     return { action: "refuse", reason: fact.unavailable ?? `${tool} is not available ${trust === "subagent" ? "to this sub-agent" : `in ${caller} sessions`}.` };
   }
   if (call.permissions[fact.tier] === "deny") return { action: "refuse", reason: deniedReason(fact.tier) };
+  // Memory rides in every session's prompt: text from mail, a schedule or a phone call must not write it unseen.
+  if (fact.target === "memory" && trust !== "owner") {
+    return { action: "ask", reason: `Memory is shared by all your sessions, so a change from a ${caller} session waits for your approval.` };
+  }
   const effect = effectOf(fact, call.input);
   if (trust === "untrusted-mail" && effect !== "reads") {
     return { action: "ask", reason: "This chat began with an email, so anything that changes or sends something waits for your approval." };

@@ -73,7 +73,8 @@ export class Gate {
       input: call.input,
       caller,
       permissions: this.policy.all(),
-      targetTrusted: fact?.target ? this.targetTrusted(session, fact.target, call.input) : false
+      // Memory has no trusted targets: whether a write asks depends on the session alone.
+      targetTrusted: fact?.target && fact.target !== "memory" ? this.targetTrusted(session, fact.target, call.input) : false
     });
   }
 

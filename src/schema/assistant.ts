@@ -189,6 +189,47 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (journal_id, path, part)
     )`);
     }
+  },
+  {
+    version: 5,
+    name: "memory: owner facts, the history search index, automatic titles",
+    up(sql) {
+      // src/memory/store.ts: what the agent keeps about its owner, shared by every session.
+      sql.exec(`CREATE TABLE steward_memory (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      text TEXT NOT NULL,
+      source TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    )`);
+      // src/memory/history-index.ts: one row per message of every session; the FTS5 table
+      // indexes its text (external content, kept in step by the triggers below).
+      sql.exec(`CREATE TABLE steward_history (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      session TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      role TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      text TEXT NOT NULL,
+      UNIQUE (session, message_id)
+    )`);
+      sql.exec(`CREATE VIRTUAL TABLE steward_history_fts USING fts5(
+      text, content='steward_history', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    )`);
+      sql.exec(`CREATE TRIGGER steward_history_ai AFTER INSERT ON steward_history BEGIN
+      INSERT INTO steward_history_fts (rowid, text) VALUES (new.id, new.text);
+    END`);
+      sql.exec(`CREATE TRIGGER steward_history_ad AFTER DELETE ON steward_history BEGIN
+      INSERT INTO steward_history_fts (steward_history_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END`);
+      sql.exec(`CREATE TRIGGER steward_history_au AFTER UPDATE OF text ON steward_history BEGIN
+      INSERT INTO steward_history_fts (steward_history_fts, rowid, text) VALUES ('delete', old.id, old.text);
+      INSERT INTO steward_history_fts (rowid, text) VALUES (new.id, new.text);
+    END`);
+      // src/assistant/sessions.ts: 1 while the title is a placeholder the first exchange may
+      // replace; a rename sets 0. Existing sessions keep the title they have.
+      sql.exec(`ALTER TABLE steward_session ADD COLUMN auto_title INTEGER NOT NULL DEFAULT 0`);
+    }
   }
 ];
 

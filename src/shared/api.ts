@@ -1,3 +1,4 @@
+import type { BranchPoint, CompactedSpan, HistoryHit, MemoryEntry } from "./memory";
 import type { Permission, Tier } from "./tiers";
 import type {
   AssistantState,
@@ -31,6 +32,16 @@ export interface AssistantApi {
   renameSession(id: string, title: string): SessionSummary;
   deleteSession(id: string): Promise<void>;
   listSessions(): SessionSummary[];
+  // Memory, search, versions (src/memory)
+  listMemory(): MemoryEntry[];
+  addMemory(text: string): MemoryEntry[];
+  updateMemory(id: number, text: string): MemoryEntry[];
+  deleteMemory(id: number): MemoryEntry[];
+  searchHistory(query: string, limit?: number): HistoryHit[];
+  getCompactedMessages(sessionId: string): Promise<CompactedSpan[]>;
+  getBranchPoints(sessionId: string): Promise<BranchPoint[]>;
+  editMessage(sessionId: string, messageId: string, text: string): Promise<string>;
+  switchBranch(sessionId: string, messageId: string, version: string): Promise<void>;
   // Ladder, audit, settings
   getAudit(limit?: number, filter?: AuditFilter): AuditRow[];
   getTiers(): Record<Tier, Permission>;

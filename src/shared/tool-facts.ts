@@ -21,9 +21,11 @@ export type Effect = "reads" | "writes" | "acts";
  * What a call acts on, when approvals are remembered or granted per target:
  * a site (tier 3 asks once per site), a mail recipient (the owner's own and
  * allowed addresses need no approval), a sub-agent (its effect is the
- * strongest effect of the tools it is offered).
+ * strongest effect of the tools it is offered), the owner's memory (shared
+ * by every session's prompt, so only the owner's own web session writes it
+ * without asking).
  */
-export type TargetKind = "site" | "recipient" | "subagent";
+export type TargetKind = "site" | "recipient" | "subagent" | "memory";
 
 export interface ToolFact {
   tier: Tier;
@@ -68,6 +70,10 @@ export const TOOL_FACTS: Readonly<Record<string, ToolFact>> = {
   schedule_task: writes(0, "schedules"),
   update_task: writes(0, "schedules"),
   manage_task: writes(0, "schedules"),
+  // The owner's memory and the history of every session (src/memory).
+  remember: { tier: 0, effect: "writes", offeredTo: SESSIONS, target: "memory", label: "memory" },
+  forget: { tier: 0, effect: "writes", offeredTo: SESSIONS, target: "memory", label: "memory" },
+  search_history: reads(0, SESSIONS, "history"),
   // Mail leaves the agent: runs in the agent itself (tier 0), asks unless the recipient is the owner's or allowed.
   send_email: acts(0, { target: "recipient", label: "mail" }),
   // The in-thread reply to an email, as audited: the inbox sends it (to anyone but the owner only after the

@@ -15,6 +15,7 @@ import { ChatList } from "./sidebar";
 import { TasksView } from "./tasks";
 import type { Link } from "./status";
 import { Problem } from "./problem";
+import { HistorySearch } from "./history-search";
 
 const ACTIVE_KEY = "steward.activeSession";
 
@@ -45,6 +46,8 @@ export function App() {
   const [navOpen, setNavOpen] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const creating = useRef(false);
+  /** The message a search hit opened, shown once its chat has loaded. */
+  const [highlight, setHighlight] = useState<{ session: string; messageId: string } | null>(null);
 
   const remembered = route.view === "chat" ? (route.chatId ?? readActive()) : readActive();
   const activeId = sessions && remembered && sessions.some((s) => s.id === remembered) ? remembered : null;
@@ -145,6 +148,14 @@ export function App() {
             </li>
           ))}
         </ul>
+        <HistorySearch
+          directory={directory}
+          link={link}
+          onOpen={(session, messageId) => {
+            setHighlight({ session, messageId });
+            openChat(session);
+          }}
+        />
         <ChatList
           sessions={sessions}
           activeId={route.view === "chat" ? activeId : null}
@@ -166,7 +177,13 @@ export function App() {
           {route.view === "chat" &&
             (active ? (
               <Suspense fallback={<p className="placeholder" role="status">Loading messages…</p>}>
-                <ChatPane key={active.id} session={active} directoryLink={link} />
+                <ChatPane
+                  key={active.id}
+                  session={active}
+                  directory={directory}
+                  directoryLink={link}
+                  highlight={highlight?.session === active.id ? highlight.messageId : null}
+                />
               </Suspense>
             ) : (
               <p className="placeholder" role="status">

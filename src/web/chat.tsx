@@ -7,15 +7,23 @@ import type { SessionSummary } from "../shared/views";
 import { MessageView } from "./message";
 import type { Link } from "./status";
 import { useToolClock } from "./tool-clock";
+import type { Directory } from "./directory";
+import { useChatHistory, useHighlight } from "./chat-history";
+import type { BranchPoint, CompactedSpan } from "../shared/memory";
+import { errorText } from "../shared/error-text";
 
 interface ChatPaneProps {
   session: SessionSummary;
   /** The Assistant connection, shown in the status line too. */
   directoryLink: Link;
+  /** For what the chat socket does not carry: compacted messages, branches, edits (src/memory). */
+  directory: Directory;
+  /** A message to scroll to (a search hit). */
+  highlight?: string | null;
 }
 
 /** One chat: its own WebSocket to the Conversation facet. */
-export function ChatPane({ session, directoryLink }: ChatPaneProps) {
+export function ChatPane({ session, directoryLink, directory, highlight = null }: ChatPaneProps) {
   const [link, setLink] = useState<Link>("connecting");
   const [agentError, setAgentError] = useState<string | null>(null);
   const agent = useAgent({
@@ -40,7 +48,11 @@ export function ChatPane({ session, directoryLink }: ChatPaneProps) {
   const chat = useAgentChat({ agent, getInitialMessages: null });
   const busy = chat.status === "submitted" || chat.status === "streaming";
   const clock = useToolClock(session.id, chat.messages);
-  const error = agentError ?? chat.error?.message ?? null;
+  const history = useChatHistory(directory, session.id, chat.messages, !busy && link === "open");
+  useHighlight(highlight, chat.messages.length > 0);
+  const error = agentError ?? history.problem ?? chat.error?.message ?? null;
+  // Edits and version switches go through the Assistant (a chat socket takes chat frames only).
+  const change = (call: Promise<unknown>) => void call.catch((e: unknown) => setAgentError(errorText(e)));
 
   return (
     <section className="chat" aria-label={`Chat: ${session.title}`}>
@@ -53,6 +65,10 @@ export function ChatPane({ session, directoryLink }: ChatPaneProps) {
           setAgentError(null);
           void chat.regenerate();
         }}
+        spans={history.spans}
+        branches={history.branches}
+        onEdit={(id, text) => change(directory.call("editMessage", [session.id, id, text]))}
+        onSwitch={(id, version) => change(directory.call("switchBranch", [session.id, id, version]))}
       />
       {error && (
         <div className="problem" role="alert">
@@ -88,9 +104,13 @@ interface MessagesProps {
   clock: ReturnType<typeof useToolClock>;
   onApproval: (approvalId: string, approved: boolean) => void;
   onRegenerate: () => void;
+  spans: Map<string, CompactedSpan>;
+  branches: Map<string, BranchPoint>;
+  onEdit: (messageId: string, text: string) => void;
+  onSwitch: (messageId: string, version: string) => void;
 }
 
-function Messages({ messages, busy, clock, onApproval, onRegenerate }: MessagesProps) {
+function Messages({ messages, busy, clock, onApproval, onRegenerate, spans, branches, onEdit, onSwitch }: MessagesProps) {
   const end = useRef<HTMLDivElement>(null);
   const last = messages.at(-1);
   const lastSize = last ? JSON.stringify(last.parts).length : 0;
@@ -107,16 +127,52 @@ function Messages({ messages, busy, clock, onApproval, onRegenerate }: MessagesP
           No messages yet. Try <code>/help</code>, <code>/run 6*7</code> or <code>/write notes/todo.md buy milk</code>.
         </p>
       )}
-      {messages.map((message, index) => (
-        <MessageView
-          key={message.id}
-          message={message}
-          clock={clock}
-          onApproval={onApproval}
-          onRegenerate={index === lastAssistant && !busy ? onRegenerate : undefined}
-        />
-      ))}
+      {messages.map((message, index) => {
+        const span = spans.get(message.id);
+        if (message.id.startsWith("compaction_")) {
+          return <CompactedView key={message.id} summary={message} span={span} clock={clock} onApproval={onApproval} />;
+        }
+        const branch = branches.get(message.id);
+        return (
+          <MessageView
+            key={message.id}
+            message={message}
+            clock={clock}
+            onApproval={onApproval}
+            onRegenerate={index === lastAssistant && !busy ? onRegenerate : undefined}
+            onEdit={message.role === "user" && !busy ? (text) => onEdit(message.id, text) : undefined}
+            branch={
+              branch && {
+                index: branch.active,
+                count: branch.versions.length,
+                onSwitch: busy ? undefined : (to) => onSwitch(message.id, branch.versions[to] ?? "")
+              }
+            }
+          />
+        );
+      })}
       <div ref={end} />
+    </div>
+  );
+}
+
+/**
+ * Where the model now sees a summary: the messages it stands for, as they
+ * were (nothing was deleted), then the summary itself, folded.
+ */
+function CompactedView({ summary, span, clock, onApproval }: { summary: UIMessage; span?: CompactedSpan; clock: ReturnType<typeof useToolClock>; onApproval: (id: string, approved: boolean) => void }) {
+  const originals = (span?.messages ?? []) as UIMessage[];
+  return (
+    <div className="compacted" data-message-id={summary.id}>
+      {originals.map((message) => (
+        <MessageView key={message.id} message={message} clock={clock} onApproval={onApproval} />
+      ))}
+      <details className="compaction-note">
+        <summary>
+          {originals.length > 0 ? `The ${originals.length} messages above` : "Earlier messages"} are summarized for the model to keep this chat within its context
+        </summary>
+        <div className="message-text plain">{summary.parts.map((p) => (p.type === "text" ? p.text : "")).join("")}</div>
+      </details>
     </div>
   );
 }

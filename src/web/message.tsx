@@ -17,19 +17,48 @@ interface MessageViewProps {
   onApproval: OnApproval;
   /** Only on the last assistant message, when no turn is running. */
   onRegenerate?: () => void;
+  /** The owner's own messages: edit and send again (the earlier version is kept as a branch). */
+  onEdit?: (text: string) => void;
+  /** Versions of this message: which is shown, how many, and a switch (absent while a turn runs). */
+  branch?: { index: number; count: number; onSwitch?: (to: number) => void };
 }
 
-export function MessageView({ message, clock, onApproval, onRegenerate }: MessageViewProps) {
+export function MessageView({ message, clock, onApproval, onRegenerate, onEdit, branch }: MessageViewProps) {
   const label = ROLE_LABEL[message.role];
   const text = messageText(message.parts, "\n\n").trim();
+  const [editing, setEditing] = useState(false);
+  if (editing && onEdit) {
+    return (
+      <article className={`message message-${message.role}`} aria-label={`${label} said`} data-message-id={message.id}>
+        <EditForm
+          text={text}
+          onSave={(next) => {
+            setEditing(false);
+            onEdit(next);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      </article>
+    );
+  }
   return (
-    <article className={`message message-${message.role}`} aria-label={`${label} said`}>
+    <article className={`message message-${message.role}`} aria-label={`${label} said`} data-message-id={message.id}>
       <div className="message-role" aria-hidden="true">
         {label}
       </div>
       {message.parts.map((part, index) => (
         <PartView key={partKey(part, index)} part={part} role={message.role} clock={clock} onApproval={onApproval} />
       ))}
+      {message.role === "user" && (onEdit || branch) && (
+        <div className="message-actions">
+          {branch && <BranchSwitch {...branch} />}
+          {onEdit && (
+            <button type="button" className="small" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          )}
+        </div>
+      )}
       {message.role === "assistant" && (text || onRegenerate) && (
         <div className="message-actions">
           {text && <CopyButton text={text} />}
@@ -66,6 +95,48 @@ function PartView({ part, role, clock, onApproval }: { part: Part; role: UIMessa
     );
   }
   return null; // step boundaries, sources and data parts have no view
+}
+
+function BranchSwitch({ index, count, onSwitch }: { index: number; count: number; onSwitch?: (to: number) => void }) {
+  return (
+    <span className="branch-switch" role="group" aria-label="Versions of this message">
+      <button type="button" className="small" aria-label="Previous version" disabled={!onSwitch || index === 0} onClick={() => onSwitch?.(index - 1)}>
+        ‹
+      </button>
+      <span className="branch-position">
+        {index + 1} / {count}
+      </span>
+      <button type="button" className="small" aria-label="Next version" disabled={!onSwitch || index >= count - 1} onClick={() => onSwitch?.(index + 1)}>
+        ›
+      </button>
+    </span>
+  );
+}
+
+function EditForm({ text, onSave, onCancel }: { text: string; onSave: (text: string) => void; onCancel: () => void }) {
+  const [draft, setDraft] = useState(text);
+  return (
+    <form
+      className="message-edit"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (draft.trim()) onSave(draft.trim());
+      }}
+    >
+      <label className="visually-hidden" htmlFor="message-edit-input">
+        Edit your message
+      </label>
+      <textarea id="message-edit-input" value={draft} rows={3} autoFocus onChange={(e) => setDraft(e.target.value)} />
+      <div className="message-actions">
+        <button type="submit" className="small primary" disabled={!draft.trim()}>
+          Send edited
+        </button>
+        <button type="button" className="small" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
 }
 
 export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {

@@ -22,6 +22,9 @@ export interface FakeOpenAI {
   close(): Promise<void>;
 }
 
+/** What every automatic title request is answered with. */
+export const TITLE = "Fake title";
+
 export async function startFakeOpenAI(respond: (request: ChatRequest, index: number) => Reply): Promise<FakeOpenAI> {
   const requests: ChatRequest[] = [];
   const open = new Set<ServerResponse>();
@@ -37,8 +40,11 @@ export async function startFakeOpenAI(respond: (request: ChatRequest, index: num
     let body = "";
     for await (const chunk of req) body += String(chunk);
     const request = JSON.parse(body) as ChatRequest;
-    requests.push(request);
-    const reply = respond(request, requests.length - 1);
+    // A session's automatic title (src/memory/titles.ts TITLE_INSTRUCTION) is not a turn: it gets
+    // a fixed answer and is not counted, so tests' replies by index stay theirs.
+    const titling = JSON.stringify(request.messages).includes("Write a title for this conversation");
+    if (!titling) requests.push(request);
+    const reply = titling ? { chunks: [TITLE], delayMs: 0 } : respond(request, requests.length - 1);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     open.add(res);
     res.on("close", () => open.delete(res));

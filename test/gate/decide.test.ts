@@ -21,6 +21,8 @@ const TOOLS: Record<string, { tool: string; input?: unknown }> = {
   "delegate:researcher": { tool: "delegate", input: { agent: "researcher", task: "t" } },
   "delegate:coder": { tool: "delegate", input: { agent: "coder", task: "t" } },
   exec: { tool: "exec", input: { code: "1" } },
+  remember: { tool: "remember", input: { text: "prefers metric units" } },
+  search_history: { tool: "search_history", input: { query: "invoice" } },
   unknown: { tool: "some_future_tool", input: {} }
 };
 
@@ -36,6 +38,8 @@ const TABLE = `
   delegate:researcher  RRAAX  RRAAX  RRAAX  RRAAX    XXXXX      XXXXX
   delegate:coder       RRAAX  RRAAX  AAAAX  AAAAX    XXXXX      XXXXX
   exec                 XXXXX  XXXXX  XXXXX  XXXXX    XXXXX      XXXXX
+  remember             RRAAX  RRAAX  AAAAX  AAAAX    XXXXX      XXXXX
+  search_history       RRAAX  RRAAX  RRAAX  RRAAX    XXXXX      XXXXX
   unknown              AAAAA  AAAAA  AAAAA  AAAAA    XXXXX      XXXXX
 `;
 
@@ -86,5 +90,12 @@ describe("the gate's decision, every combination", () => {
     expect(web("send_email", "allow", { to: "x@y.example" })).toMatchObject({ action: "ask", reason: expect.stringContaining("recipient") });
     const mail = decide({ tool: "write", fact: toolFact("write"), input: {}, caller: "email", permissions: all("allow"), targetTrusted: false });
     expect(mail).toMatchObject({ action: "ask", reason: expect.stringContaining("email") });
+    const remember = (caller: Offeree) =>
+      decide({ tool: "remember", fact: toolFact("remember"), input: { text: "x" }, caller, permissions: all("allow"), targetTrusted: false });
+    for (const caller of ["email", "schedule"] as const) {
+      expect(remember(caller)).toMatchObject({ action: "ask", reason: expect.stringContaining(`Memory is shared by all your sessions, so a change from a ${caller} session`) });
+    }
+    expect(remember("web")).toEqual({ action: "run" });
+    expect(remember("voice")).toEqual({ action: "run" });
   });
 });

@@ -12,6 +12,8 @@ import { readChannel } from "../../src/channels/email/conversation-turn";
 import { TaskStore } from "../../src/schedules/store";
 import { ReplyApprovals } from "../../src/channels/email/reply-approval";
 import { UsageMeter } from "../../src/limits/usage";
+import { MemoryStore } from "../../src/memory/store";
+import { HistoryIndex } from "../../src/memory/history-index";
 import { migrateAssistant, migrateConversation, migrateDirectory } from "../../src/schema";
 import { MIGRATIONS_TABLE, appliedMigrations } from "../../src/schema/migrate";
 import { ASSISTANT_MIGRATIONS } from "../../src/schema/assistant";
@@ -34,17 +36,21 @@ async function inFreshAssistant<T>(fn: (storage: DurableObjectStorage) => T): Pr
  * run in between.
  */
 function writeMainDatabase(sql: SqlStorage, options: { outboxProviderId: boolean }): void {
-  for (const table of tableNames(sql, "steward\\_%")) sql.exec(`DROP TABLE ${table}`);
+  // IF EXISTS: dropping the FTS5 index drops its shadow tables (listed after it) with it.
+  for (const table of tableNames(sql, "steward\\_%")) sql.exec(`DROP TABLE IF EXISTS ${table}`);
   expect(tableNames(sql, "steward\\_%")).toEqual([]);
   for (const ddl of mainAssistantDdl(options)) sql.exec(ddl);
   insertMainAssistantRows(sql, options);
 }
 
-/** Every row of every steward table, BLOBs as byte arrays so they compare by content. */
+/** Tables main never had (migration 2 creates them empty; its checks are below). */
+const SINCE_MAIN = /^steward_(memory|history)/;
+
+/** Every row of every steward table main had, BLOBs as byte arrays so they compare by content. */
 function snapshot(sql: SqlStorage): Snapshot {
   const out: Snapshot = {};
   for (const table of tableNames(sql, "steward\\_%")) {
-    if (table === MIGRATIONS_TABLE) continue;
+    if (table === MIGRATIONS_TABLE || SINCE_MAIN.test(table)) continue;
     out[table] = sql
       .exec<Record<string, SqlStorageValue>>(`SELECT * FROM ${table} ORDER BY rowid`)
       .toArray()
@@ -78,8 +84,9 @@ describe("upgrading a database written by main (before src/schema)", () => {
     it(`opens an Assistant database from ${era} with every row intact`, async () => {
       const fresh = await inFreshAssistant((storage) => shape(storage.sql));
       // 16 tables from main, + reply approvals (migration 2), + turn and token usage (migration 3),
-      // + the tool-call journal and its undo images (migration 4).
-      expect(Object.keys(fresh)).toHaveLength(21);
+      // + the tool-call journal and its undo images (migration 4), + memory: steward_memory,
+      // steward_history, its FTS5 index and the index's 4 shadow tables (migration 5).
+      expect(Object.keys(fresh)).toHaveLength(28);
 
       await inFreshAssistant(async (storage) => {
         const { sql } = storage;
@@ -97,6 +104,8 @@ describe("upgrading a database written by main (before src/schema)", () => {
         // Migration 2 adds the tool-call journal's tables, empty.
         expected.steward_journal = [];
         expected.steward_journal_undo = [];
+        // Migration 2: main's sessions keep their titles (0: not a placeholder an automatic title replaces).
+        for (const row of expected.steward_session ?? []) row.auto_title = 0;
         expect(after).toEqual(expected);
         // Same tables, columns and indexes as a database that never knew main.
         expect(shape(sql)).toEqual(fresh);
@@ -162,6 +171,14 @@ describe("upgrading a database written by main (before src/schema)", () => {
         expect(usage.admit({ turnsPerMinute: 1, tokensPerDay: 10 }, { continuation: false, command: false })).toBeNull();
         usage.addTokens(3);
         expect(usage.view({ turnsPerMinute: 1, tokensPerDay: 10 })).toMatchObject({ turnsLastMinute: 1, tokensToday: 3 });
+        // Migration 2: sessions from main keep their titles (no automatic title replaces them);
+        // memory and the history index start empty and work.
+        expect(sessions.wantsTitle("s-web")).toBe(false);
+        expect(sessions.setAutoTitle("s-web", "Something else")).toBe(false);
+        expect(new MemoryStore(sql).add("prefers metric units", "owner")).toMatchObject({ id: 1, text: "prefers metric units" });
+        const index = new HistoryIndex(sql);
+        index.add("s-web", [{ messageId: "m1", role: "user", at: T0, text: "Book the train to Porto" }]);
+        expect(index.search("porto", 5).map((h) => h.messageId)).toEqual(["m1"]);
 
         // The next start-up does nothing.
         expect(migrateAssistant(storage)).toEqual([]);
