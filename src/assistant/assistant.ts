@@ -77,6 +77,8 @@ export interface TurnContextView {
   skills: { version: number; listing: SkillListing } | null;
   /** Over a turn or token limit: the message the user reads instead of a model answer. */
   limited: string | null;
+  /** The owner's memory as the prompt shows it (src/memory/context.ts). */
+  memory: string;
 }
 
 /**
@@ -363,7 +365,8 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   async turnContext(skillsVersion: number | null, kind: TurnKind | null): Promise<TurnContextView> {
     const version = this.state.workspaceVersion ?? 0;
     const skills = version === skillsVersion ? null : { version, listing: await this.userSkills.listing(version) };
-    return { permissions: this.gate.permissions(), skills, limited: kind ? this.usage.admit(limitsFrom(this.env), kind) : null };
+    const limited = kind ? this.usage.admit(limitsFrom(this.env), kind) : null;
+    return { permissions: this.gate.permissions(), skills, limited, memory: this.memoryText() };
   }
 
   userSkillResource(skill: string, path: string) {

@@ -78,7 +78,7 @@ export class Conversation extends Think<Env> {
   #gateAnswers = new Map<string, GateAnswer>();
   #assistant?: Promise<DurableObjectStub<Assistant>>;
   #channel?: Channel;
-  #turn?: { requestId: string; permissions: Record<Tier, Permission>; limited: string | null };
+  #turn?: { requestId: string; permissions: Record<Tier, Permission>; limited: string | null; memory: string };
   #skills?: { version: number; listing: SkillListing };
   #tools?: ToolSet;
 
@@ -233,7 +233,7 @@ export class Conversation extends Think<Env> {
    * Tier permissions (and the user's skills index, when it changed), read
    * once per turn in one call; a conversation runs one turn at a time.
    */
-  private async turnContext(): Promise<{ permissions: Record<Tier, Permission>; limited: string | null }> {
+  private async turnContext(): Promise<{ permissions: Record<Tier, Permission>; limited: string | null; memory: string }> {
     const turn = this.activeTurn;
     const requestId = turn?.requestId ?? "";
     if (this.#turn?.requestId !== requestId) {
@@ -242,7 +242,7 @@ export class Conversation extends Think<Env> {
       // A DO stub types this return as never (SkillListing is too deep for RPC typing).
       const context = (await (await this.assistant()).turnContext(this.#skills?.version ?? null, kind)) as unknown as TurnContextView;
       if (context.skills) this.#skills = context.skills;
-      this.#turn = { requestId, permissions: context.permissions, limited: context.limited };
+      this.#turn = { requestId, permissions: context.permissions, limited: context.limited, memory: context.memory };
     }
     return this.#turn;
   }
@@ -337,9 +337,9 @@ export class Conversation extends Think<Env> {
     return session.onCompaction(compactFunction(policy, summarize)).compactAfter(policy.compactAfterTokens);
   }
 
-  /** The owner's memory, kept by the Assistant and read once per turn. */
+  /** The owner's memory, kept by the Assistant and read once per turn (with the turn's context). */
   override configureContext(): ContextConfig[] {
-    return [memoryBlock(async () => (await this.assistant()).memoryText())];
+    return [memoryBlock(async () => (await this.turnContext()).memory)];
   }
 
   private async summarize(prompt: string): Promise<string> {
