@@ -13,6 +13,8 @@ declare namespace Cloudflare {
     ACCESS_AUD?: string;
     /** Inline JWKS (JSON) instead of fetching the team's certs; pins keys. */
     ACCESS_JWKS?: string;
+    /** JSON {"<service token client id>": "<owner's Access sub>"}: machines using the task API act for that user. */
+    ACCESS_SERVICE_TOKENS?: string;
     /** Extra origins allowed to open the chat WebSocket (comma separated). */
     ALLOWED_ORIGINS?: string;
 
@@ -24,6 +26,10 @@ declare namespace Cloudflare {
     CF_AIG_TOKEN?: string;
     MODEL_BASE_URL?: string;
     MODEL_API_KEY?: string;
+    /** Models tried in order when the primary fails before any output: "provider:model,…" (src/model/fallback.ts). */
+    MODEL_FALLBACKS?: string;
+    /** Per-user daily token limit (input + output, UTC days); unset or 0 = none. */
+    TOKENS_PER_DAY?: string;
 
     // Tiers 2–3 (src/ladder/npm.ts, src/ladder/browser.ts)
     /** npm registry for tier 2 (default https://registry.npmjs.org). */

@@ -50,9 +50,19 @@ import { errorText } from "../shared/error-text";
 import { wholeNumber } from "../util/whole-number";
 import { Refusal, guardCallables } from "./callable-guard";
 import { CALLABLE_SCHEMAS } from "./callable-schemas";
+import { ApiTaskService } from "../api/service";
+import type { ApiConversation } from "../api/service";
+import type { ApiProblem, ApiTaskInput, SubmitResult, TaskResult } from "../api/types";
+import { opsLog } from "../ops/log";
+import { UsageStore, dailyLimit, limitRefusal, utcDay } from "../model/usage";
+import type { UsageReport } from "../model/usage";
+import type { StepUsage } from "../model/fallback";
+import type { ModelFailure } from "../ops/health";
 
 /** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
 const TASK_RUN_FIBER = "steward-task-run";
+/** The fiber each task-API task waits in (src/api). */
+const API_TASK_FIBER = "steward-api-task";
 
 export const USER_SKILLS_ROOT = "/workspace/.agents/skills";
 
@@ -141,6 +151,7 @@ export class Assistant extends Agent<Env, AssistantState> {
     await this.workspace.fs.mkdir(USER_SKILLS_ROOT, { recursive: true });
     this.refreshState();
     this.taskService.resumeOrphans();
+    this.apiTasks.resume();
   }
 
   /** The session list is derived from storage; a browser may read it, never write it. */
@@ -340,6 +351,8 @@ export class Assistant extends Agent<Env, AssistantState> {
       if (typeof runId === "string") this.taskService.resumeOrphans();
       return;
     }
+    // Waiting again is safe: the task's turn is keyed by its id.
+    if (ctx.name === API_TASK_FIBER) return void this.apiTasks.resume();
     return super.onFiberRecovered(ctx);
   }
 
@@ -651,6 +664,96 @@ export class Assistant extends Agent<Env, AssistantState> {
       default:
         throw new Error(`unknown action ${JSON.stringify(action)}; use pause, resume, cancel or run_now`);
     }
+  }
+
+  // ── Task API (src/api): tasks submitted over HTTP, each a turn in an "api" session ──
+
+  #api?: ApiTaskService;
+
+  private get apiTasks(): ApiTaskService {
+    this.#api ??= new ApiTaskService({
+      sql: this.ctx.storage.sql,
+      now: () => Date.now(),
+      createSession: (title) => this.createChannelSession(title, "api"),
+      sessionChannel: (id) => (this.hasSession(id) ? (this.sessions.get(id)?.channel ?? null) : null),
+      conversation: async (id) => (await this.dynamicAgents.get(Conversation, id)) as unknown as ApiConversation,
+      startRun: (taskId) => {
+        this.runFiber(API_TASK_FIBER, async (ctx) => {
+          ctx.stash({ taskId });
+          await this.apiTasks.run(taskId);
+        }).catch((error: unknown) => console.error(`API task ${taskId} failed to start`, error));
+      },
+      finished: (task) =>
+        opsLog({ kind: "api_task", user: this.name, session: task.session, channel: "api", outcome: task.status, durationMs: (task.finishedAt ?? task.updatedAt) - task.createdAt, name: task.id })
+    });
+    return this.#api;
+  }
+
+  // RPC for the Worker's /api/tasks routes (it has checked who is asking); refusals come back as { problem }.
+
+  apiSubmit(input: ApiTaskInput, requestDigest: string): Promise<SubmitResult> {
+    return this.apiTasks.submit(input, requestDigest);
+  }
+
+  apiGet(id: string, waitMs = 0): Promise<TaskResult> {
+    return this.apiTasks.wait(id, waitMs);
+  }
+
+  apiFollow(id: string, after: number): ReadableStream<Uint8Array> | ApiProblem {
+    return this.apiTasks.follow(id, after);
+  }
+
+  apiCancel(id: string): Promise<TaskResult> {
+    return this.apiTasks.cancel(id);
+  }
+
+  /** From an api session's Conversation: the task's progress, and turn ends (src/api/relay.ts). */
+  apiProgress(taskId: string, type: "text" | "tool-call" | "tool-result", data: Record<string, unknown>): void {
+    this.apiTasks.progress(taskId, type, data);
+  }
+
+  apiTurnEnded(session: string): Promise<void> {
+    return this.apiTasks.turnEnded(session);
+  }
+
+  // ── Model usage (src/model/usage.ts): tokens per turn and model, the daily limit, recent failures ──
+
+  #usage?: UsageStore;
+  private get usage(): UsageStore {
+    this.#usage ??= new UsageStore(this.ctx.storage.sql);
+    return this.#usage;
+  }
+
+  /** Settings → Usage: tokens by day and model (the last `days` UTC days). */
+  @callable()
+  getUsage(days = 14): UsageReport {
+    wholeNumber(days, "days", 90);
+    const now = Date.now();
+    return { limitPerDay: dailyLimit(this.env), today: this.usage.tokensOn(utcDay(now)), days: this.usage.byDay(days, now) };
+  }
+
+  recordUsage(row: { turn: string; session: string; channel: string } & StepUsage): void {
+    const now = Date.now();
+    this.usage.record(row, now);
+    this.usage.prune(now);
+    opsLog({ kind: "turn", user: this.name, session: row.session, channel: row.channel, outcome: row.fallbackFrom.length ? "fallback" : "ok", name: row.model });
+  }
+
+  recordModelFailure(model: string, error: string): void {
+    this.usage.recordFailure({ at: Date.now(), model, error });
+    opsLog({ kind: "model_fallback", user: this.name, outcome: "error", name: model });
+  }
+
+  usageRefusal(): string | null {
+    return limitRefusal(this.usage.tokensOn(utcDay(Date.now())), dailyLimit(this.env));
+  }
+
+  usageRowsOf(session: string) {
+    return this.usage.ofSession(session);
+  }
+
+  recentModelFailures(): ModelFailure[] {
+    return this.usage.recentFailures(Date.now());
   }
 }
 

@@ -1,6 +1,7 @@
 import { Think, skills } from "@cloudflare/think";
 import type {
   ChatResponseResult,
+  ChunkContext,
   SkillSource,
   ToolCallContext,
   ToolCallDecision,
@@ -33,6 +34,8 @@ import { migrateConversation } from "../schema";
 import { chatFrameProblem } from "./frame-schemas";
 import { chatInputContext } from "./chat-inputs";
 import { repairStoredInputs } from "./stored-inputs";
+import { ApiProgressRelay } from "../api/relay";
+import { dailyLimit, usageSink } from "../model/usage";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -96,7 +99,9 @@ export class Conversation extends Think<Env> {
   }
 
   override getModel() {
-    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name });
+    const where = { session: this.name, channel: this.channel(), turn: () => this.activeTurn?.requestId ?? "" };
+    const usage = usageSink(() => this.assistant(), where, dailyLimit(this.env) !== null);
+    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name }, usage);
   }
 
   override getSystemPrompt(): string {
@@ -225,6 +230,20 @@ export class Conversation extends Think<Env> {
     // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
     const emailTurn = this.channel() === "email" ? answeredEmailTurn(this.messages, result.message.id) : null;
     if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message));
+    // Task API: progress reaches the task before it settles (also a turn continued after an approval).
+    if (this.channel() === "api") {
+      await this.#apiRelay.flush();
+      await assistant.apiTurnEnded(this.name);
+    }
+  }
+
+  // ── Task API (src/api): a task's progress, as its turn streams ──
+
+  readonly #apiRelay = new ApiProgressRelay(() => this.assistant());
+
+  override onChunk(ctx: ChunkContext): void {
+    if (this.channel() !== "api") return;
+    this.#apiRelay.push(this.messages.findLast((m) => m.role === "user")?.id, ctx.chunk);
   }
 
   // ── Email ──────────────────────────────────────────────────────────

@@ -2,8 +2,10 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { createWorkersAI } from "workers-ai-provider";
 import { CommandModel, NO_MODEL_REPLY } from "./command-model";
-import { readModelConfig } from "./config";
+import { readFallbackConfigs, readModelConfig } from "./config";
 import type { ModelConfig } from "./config";
+import { FallbackModel } from "./fallback";
+import type { ModelCandidate, UsageSink } from "./fallback";
 
 /** Who a model call is for; AI Gateway logs it so spend is visible per user. */
 export interface ModelCallMeta {
@@ -16,7 +18,7 @@ export interface ModelCallMeta {
  * Test seam: the model is the one dependency tests cannot run for real, so a
  * test may install a scripted LanguageModelV4 here. Production never sets it.
  */
-export const modelOverride: { current?: (meta: ModelCallMeta) => LanguageModelV4 } = {};
+export const modelOverride: { current?: (meta: ModelCallMeta) => LanguageModelV4 | LanguageModelV4[] } = {};
 
 export interface ModelStatus {
   configured: boolean;
@@ -33,13 +35,25 @@ export function modelStatus(env: Env): ModelStatus {
   return { configured: true, provider: result.config.MODEL_PROVIDER, model: result.config.MODEL };
 }
 
-/** The model for a turn: slash commands always first, then the configured model. */
-export function chatModel(env: Env, meta: ModelCallMeta): LanguageModelV4 {
-  if (modelOverride.current) return new CommandModel(modelOverride.current(meta));
+/**
+ * The model for a turn: slash commands always first, then the configured
+ * model and its fallbacks (MODEL_FALLBACKS), each call's usage reported to `usage`.
+ */
+export function chatModel(env: Env, meta: ModelCallMeta, usage?: UsageSink): LanguageModelV4 {
+  if (modelOverride.current) {
+    const models = [modelOverride.current(meta)].flat();
+    return new CommandModel(new FallbackModel(models.map((model) => ({ label: `${model.provider}:${model.modelId}`, model })), usage));
+  }
   const result = readModelConfig(env);
   if (!result.ok) return new CommandModel(undefined, `${result.error}\n\n${NO_MODEL_REPLY}`);
   if (!result.config) return new CommandModel();
-  return new CommandModel(configuredModel(env, result.config, meta));
+  const fallbacks = readFallbackConfigs(env);
+  if (!fallbacks.ok) return new CommandModel(undefined, `${fallbacks.error}\n\n${NO_MODEL_REPLY}`);
+  const candidates: ModelCandidate[] = [result.config, ...fallbacks.configs].map((config) => ({
+    label: `${config.MODEL_PROVIDER}:${config.MODEL}`,
+    model: configuredModel(env, config, meta)
+  }));
+  return new CommandModel(new FallbackModel(candidates, usage));
 }
 
 function configuredModel(env: Env, config: ModelConfig, meta: ModelCallMeta): LanguageModelV4 {
