@@ -5,6 +5,7 @@ import { EmailSection } from "./email";
 import { ModelSection } from "./model";
 import { PermissionsSection } from "./permissions";
 import { TimeZoneSection } from "./time-zone";
+import { UsageSection } from "./usage";
 
 export interface SettingsSectionProps {
   directory: Directory;
@@ -17,6 +18,7 @@ export interface SettingsSectionProps {
  */
 export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: ComponentType<SettingsSectionProps> }> = [
   { id: "model", title: "Model", Section: ModelSection },
+  { id: "usage", title: "Usage", Section: UsageSection },
   { id: "permissions", title: "Permissions", Section: PermissionsSection },
   { id: "time-zone", title: "Time zone", Section: TimeZoneSection },
   { id: "email", title: "Email", Section: EmailSection }
