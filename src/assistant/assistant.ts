@@ -270,6 +270,7 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   gateAfter(entry: AuditEntry, input?: unknown): void {
     this.gate.after(entry, input);
+    opsLog({ kind: "tool_call", user: this.name, session: entry.session, tier: entry.tier, outcome: entry.outcome, durationMs: entry.durationMs, name: entry.tool });
   }
 
   tiersText(): string {
@@ -280,8 +281,9 @@ export class Assistant extends Agent<Env, AssistantState> {
     return formatAudit(this.gate.audit.recent(limit));
   }
 
-  recordTurn(sessionId: string, preview: string): void {
+  recordTurn(sessionId: string, preview: string, outcome?: string): void {
     if (!this.dynamicAgents.has(Conversation.name, sessionId)) return;
+    opsLog({ kind: "turn", user: this.name, session: sessionId, channel: this.sessions.get(sessionId)?.channel, outcome: outcome ?? "completed" });
     this.sessions.touch(sessionId, preview);
     this.refreshState();
   }
@@ -510,6 +512,7 @@ export class Assistant extends Agent<Env, AssistantState> {
 
   /** From an email session's conversation: an email's turn has its answer. */
   async emailTurnSettled(turnId: string, outcome: EmailTurnOutcome): Promise<void> {
+    opsLog({ kind: "email", user: this.name, channel: "email", outcome: outcome.pendingApprovals.length ? "waiting_approval" : outcome.status });
     await this.inbox.settle(turnId, outcome);
   }
 
@@ -570,7 +573,10 @@ export class Assistant extends Agent<Env, AssistantState> {
       startRun: (runId) => {
         this.runFiber(TASK_RUN_FIBER, async (ctx) => {
           ctx.stash({ runId });
+          const started = Date.now();
           await this.taskService.execute(runId);
+          const run = this.taskService.store.run(runId);
+          opsLog({ kind: "task_run", user: this.name, channel: "schedule", outcome: run?.status ?? "gone", durationMs: Date.now() - started, name: runId });
         }).catch((error: unknown) => console.error(`scheduled run ${runId} failed to start`, error));
       },
       emailSender: () => this.taskEmailSender(),
@@ -736,7 +742,7 @@ export class Assistant extends Agent<Env, AssistantState> {
     const now = Date.now();
     this.usage.record(row, now);
     this.usage.prune(now);
-    opsLog({ kind: "turn", user: this.name, session: row.session, channel: row.channel, outcome: row.fallbackFrom.length ? "fallback" : "ok", name: row.model });
+    opsLog({ kind: "model_call", user: this.name, session: row.session, channel: row.channel, outcome: row.fallbackFrom.length ? "fallback" : "ok", name: row.model });
   }
 
   recordModelFailure(model: string, error: string): void {

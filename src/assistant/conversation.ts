@@ -226,7 +226,7 @@ export class Conversation extends Think<Env> {
       .trim()
       .slice(0, 160);
     const assistant = await this.assistant();
-    await assistant.recordTurn(this.name, preview);
+    await assistant.recordTurn(this.name, preview, result.status);
     // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
     const emailTurn = this.channel() === "email" ? answeredEmailTurn(this.messages, result.message.id) : null;
     if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message));

@@ -4,7 +4,7 @@
  * message text, prompts, tool input or secrets: the fields are fixed here so
  * a call site cannot add them by accident.
  */
-export type OpsKind = "turn" | "tool_call" | "email" | "task_run" | "api_task" | "model_fallback";
+export type OpsKind = "turn" | "model_call" | "tool_call" | "email" | "task_run" | "api_task" | "model_fallback";
 
 export interface OpsLine {
   kind: OpsKind;

@@ -1,5 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Assistant } from "../../src/assistant/assistant";
 import { modelOverride } from "../../src/model";
 import { MAX_API_PROMPT, MAX_OPEN_API_TASKS } from "../../src/api/types";
@@ -11,6 +11,7 @@ import { api, getTask, readEvents, submit, waitForTask } from "./helpers";
 
 afterEach(() => {
   modelOverride.current = undefined;
+  vi.restoreAllMocks();
 });
 
 async function newUser() {
@@ -192,6 +193,22 @@ describe("the task API", () => {
     const unmapped = await api("/api/tasks", { "Cf-Access-Jwt-Assertion": await serviceToken("stranger.access") }, { body: { prompt: "hi" } });
     expect(unmapped.status).toBe(403);
     expect(await unmapped.text()).toContain("ACCESS_SERVICE_TOKENS");
+  });
+
+  it("logs one structured line per turn, tool call and API task, without any message text", async () => {
+    const { headers } = await newUser();
+    const log = vi.spyOn(console, "log");
+    const model = new ScriptedModel([{ tools: [{ name: "write", input: { path: "/workspace/x.txt", content: "SECRET-FILE" } }] }, { text: "SECRET-ANSWER" }]);
+    modelOverride.current = () => model;
+    const { id } = await submit(headers, { prompt: "SECRET-PROMPT" });
+    await waitForTask(headers, id, (t) => t.status === "done");
+    await new Promise((r) => setTimeout(r, 200));
+    const lines = log.mock.calls.map((args) => String(args[0])).filter((l) => l.startsWith('{"steward":"ops"'));
+    const kinds = lines.map((l) => (JSON.parse(l) as { kind: string }).kind);
+    expect(kinds).toEqual(expect.arrayContaining(["turn", "model_call", "tool_call", "api_task"]));
+    for (const line of lines) expect(line).not.toMatch(/SECRET/);
+    const task = JSON.parse(lines.find((l) => l.includes('"api_task"'))!) as Record<string, unknown>;
+    expect(Object.keys(task).sort()).toEqual(["at", "channel", "durationMs", "kind", "name", "outcome", "session", "steward", "user"]);
   });
 
   it("serves its OpenAPI document and the owner's health view", async () => {
