@@ -59,6 +59,19 @@ describe("the task API", () => {
     expect(await readEvents(headers, id, { lastEventId: all.at(-1)!.id })).toEqual([]);
   });
 
+  it("streams progress while the turn is still running", async () => {
+    const { headers } = await newUser();
+    modelOverride.current = () => new ScriptedModel([{ hang: ["partial ", "answer"] }]);
+    const { id } = await submit(headers, { prompt: "think out loud" });
+    const events = await readEvents(headers, id, { stopAfter: 3 });
+    expect(events.map((e) => [e.event, e.data.status ?? e.data.text])).toEqual([
+      ["status", "queued"],
+      ["status", "running"],
+      ["text", "partial answer"]
+    ]);
+    expect((await api(`/api/tasks/${id}`, headers, { method: "DELETE" })).status).toBe(200);
+  });
+
   it("answers synchronously with ?wait", async () => {
     const { headers } = await newUser();
     modelOverride.current = () => new ScriptedModel([{ text: "42" }]);
