@@ -32,6 +32,8 @@ export default defineConfig({
           ACCESS_TEAM_DOMAIN: "https://steward-test.cloudflareaccess.com",
           ACCESS_AUD: "steward-test-aud",
           ACCESS_JWKS: JSON.stringify({ keys: [publicJwk] }),
+          // Task API tests: one service token acting for the user with sub "svc-owner".
+          ACCESS_SERVICE_TOKENS: JSON.stringify({ "svc-test.access": "svc-owner" }),
           TEST_SIGNING_JWK: JSON.stringify(privateJwk),
           NPM_REGISTRY_URL: inject("npmRegistry"),
           // ── Tier 4: the local process sandbox (test/sandbox-setup.ts) ──

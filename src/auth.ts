@@ -9,7 +9,8 @@ export interface Identity {
   /** Stable id; the Assistant's name. */
   id: string;
   email?: string;
-  source: "access" | "dev";
+  /** "service": an Access service token mapped to its owner (ACCESS_SERVICE_TOKENS); the task API only. */
+  source: "access" | "dev" | "service";
 }
 
 export class AuthError extends Error {
@@ -25,7 +26,7 @@ export const ACCESS_HEADER = "Cf-Access-Jwt-Assertion";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 const CREDENTIAL_PARAMS = /^(token|access_token|jwt|auth|authorization|api_key|apikey|key|cf_authorization)$/i;
 
-type AuthEnv = Pick<Env, "DEV_USER" | "ACCESS_TEAM_DOMAIN" | "ACCESS_AUD" | "ACCESS_JWKS">;
+type AuthEnv = Pick<Env, "DEV_USER" | "ACCESS_TEAM_DOMAIN" | "ACCESS_AUD" | "ACCESS_JWKS" | "ACCESS_SERVICE_TOKENS">;
 
 export async function identify(request: Request, env: AuthEnv): Promise<Identity> {
   const url = new URL(request.url);
@@ -63,8 +64,12 @@ async function verifyAccessToken(token: string, env: AuthEnv): Promise<Identity>
       issuer,
       audience,
       algorithms: ["RS256"],
-      requiredClaims: ["sub", "exp"]
+      requiredClaims: ["exp"]
     });
+    // A service token's JWT names its client (common_name) and has an empty subject.
+    if ((payload.sub === undefined || payload.sub === "") && typeof payload.common_name === "string" && payload.common_name) {
+      return serviceIdentity(payload.common_name, env.ACCESS_SERVICE_TOKENS);
+    }
     if (typeof payload.sub !== "string" || payload.sub === "") throw new AuthError(401, "Access token has no subject");
     const email = typeof payload.email === "string" ? payload.email.toLowerCase() : undefined;
     return { id: `access:${payload.sub}`, email, source: "access" };
@@ -72,6 +77,26 @@ async function verifyAccessToken(token: string, env: AuthEnv): Promise<Identity>
     if (error instanceof AuthError) throw error;
     throw new AuthError(401, `Access token rejected: ${reason(error)}`);
   }
+}
+
+/**
+ * ACCESS_SERVICE_TOKENS maps a service token's client id (the JWT's
+ * common_name) to the user it acts for: {"<client id>": "<user's Access sub>"}.
+ * An unmapped token is refused: a machine never gets an agent of its own.
+ */
+function serviceIdentity(commonName: string, mapping: string | undefined): Identity {
+  let owners: unknown;
+  try {
+    owners = JSON.parse(mapping?.trim() || "{}");
+  } catch {
+    throw new AuthError(500, "ACCESS_SERVICE_TOKENS is not valid JSON; expected {\"<client id>\": \"<user sub>\"}");
+  }
+  const owner = typeof owners === "object" && owners !== null && Object.hasOwn(owners, commonName) ? (owners as Record<string, unknown>)[commonName] : undefined;
+  if (typeof owner !== "string" || !owner.trim()) {
+    throw new AuthError(403, `service token ${commonName} is not mapped to a user; add it to ACCESS_SERVICE_TOKENS`);
+  }
+  const sub = owner.trim().replace(/^access:/, "");
+  return { id: `access:${sub}`, source: "service" };
 }
 
 function reason(error: unknown): string {

@@ -5,6 +5,7 @@ import { Assistant } from "./assistant/assistant";
 import { fileResponse } from "./assistant/file-response";
 import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 import { withSecurityHeaders } from "./http/security-headers";
+import { handleApi, isApiPath } from "./api/worker";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -46,6 +47,10 @@ export default withSecurityHeaders({
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
       return json({ id: identity.id, email: identity.email ?? null, source: identity.source });
     }
+    // ── Task API (src/api): /api/tasks…, /api/openapi.json, /api/health ──
+    if (isApiPath(path)) return handleApi(request, env, identity);
+    // A service token acts for its owner through the task API only, never the app or its files.
+    if (identity.source === "service") return json({ error: "service tokens may use the task API only" }, 403);
     // ── Workspace downloads (src/web/files) ──
     if (path === "/api/files") {
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);

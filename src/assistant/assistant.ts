@@ -66,9 +66,19 @@ import { MemoryService } from "../memory/service";
 import type { IndexedMessage } from "../memory/history-index";
 import type { BranchPoint, CompactedSpan, HistoryHit, MemoryEntry } from "../shared/memory";
 import type { ToolResult } from "../shared/tool-result";
+import { ApiTaskService } from "../api/service";
+import type { ApiConversation } from "../api/service";
+import type { ApiProblem, ApiTaskInput, SubmitResult, TaskResult } from "../api/types";
+import { opsLog } from "../ops/log";
+import { UsageStore, utcDay } from "../model/usage";
+import type { UsageReport } from "../model/usage";
+import type { StepUsage } from "../model/fallback";
+import type { ModelFailure } from "../ops/health";
 
 /** The fiber each scheduled-task run executes in (recovered by onFiberRecovered). */
 const TASK_RUN_FIBER = "steward-task-run";
+/** The fiber each task-API task waits in (src/api). */
+const API_TASK_FIBER = "steward-api-task";
 
 
 /** What a session learns at the start of each turn (one RPC). */
@@ -160,6 +170,7 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     await this.workspace.fs.mkdir(USER_SKILLS_ROOT, { recursive: true });
     this.refreshState();
     this.taskService.resumeOrphans();
+    this.apiTasks.resume();
   }
 
   /** The session list is derived from storage; a browser may read it, never write it. */
@@ -365,7 +376,7 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   async turnContext(skillsVersion: number | null, kind: TurnKind | null): Promise<TurnContextView> {
     const version = this.state.workspaceVersion ?? 0;
     const skills = version === skillsVersion ? null : { version, listing: await this.userSkills.listing(version) };
-    const limited = kind ? this.usage.admit(limitsFrom(this.env), kind) : null;
+    const limited = kind ? this.turnLimits.admit(limitsFrom(this.env), kind) : null;
     return { permissions: this.gate.permissions(), skills, limited, memory: this.memoryText() };
   }
 
@@ -392,6 +403,7 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   gateAfter(entry: AuditEntry, input?: unknown): void {
     this.gate.after(entry, input);
     if (entry.call) this.journal.markAudited(entry.session, entry.call);
+    opsLog({ kind: "tool_call", user: this.name, session: entry.session, tier: entry.tier, outcome: entry.outcome, durationMs: entry.durationMs, name: entry.tool });
   }
 
   tiersText(): string {
@@ -402,21 +414,16 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return formatAudit(this.gate.audit.recent(limit));
   }
 
-  // Spend and abuse limits (src/limits/usage.ts): counted here, once per user.
+  // Spend and abuse limits (src/limits/usage.ts): turns counted here, tokens read from the usage rows.
 
-  #usage?: UsageMeter;
-  private get usage(): UsageMeter {
-    this.#usage ??= new UsageMeter(this.ctx.storage.sql, () => clock.now());
-    return this.#usage;
-  }
-
-  /** After a model call in one of this user's conversations or sub-agents. */
-  recordModelTokens(tokens: number): void {
-    this.usage.addTokens(tokens);
+  #turnLimits?: UsageMeter;
+  private get turnLimits(): UsageMeter {
+    this.#turnLimits ??= new UsageMeter(this.ctx.storage.sql, () => clock.now(), (day) => this.usage.tokensOn(day));
+    return this.#turnLimits;
   }
 
   usageView(): UsageView {
-    return this.usage.view(limitsFrom(this.env));
+    return this.turnLimits.view(limitsFrom(this.env));
   }
 
   /**
@@ -424,8 +431,9 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
    * preview (no full re-listing), and the turn's text goes into the search
    * index; `wantsTitle` while the title is a placeholder.
    */
-  recordTurn(sessionId: string, preview: string, messages: IndexedMessage[] = []): { wantsTitle: boolean } {
+  recordTurn(sessionId: string, preview: string, messages: IndexedMessage[] = [], outcome?: string): { wantsTitle: boolean } {
     if (!this.dynamicAgents.has(Conversation.name, sessionId)) return { wantsTitle: false };
+    opsLog({ kind: "turn", user: this.name, session: sessionId, channel: this.sessions.get(sessionId)?.channel, outcome: outcome ?? "completed" });
     this.sessions.touch(sessionId, preview);
     this.memoryService.indexTurn(sessionId, messages);
     const touched = this.sessions.get(sessionId);
@@ -519,6 +527,8 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
       if (typeof runId === "string") this.taskService.resumeOrphans();
       return;
     }
+    // Waiting again is safe: the task's turn is keyed by its id.
+    if (ctx.name === API_TASK_FIBER) return void this.apiTasks.resume();
     return super.onFiberRecovered(ctx);
   }
 
@@ -698,6 +708,7 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
   /** From an email session's conversation: an email's turn has its answer. */
   async emailTurnSettled(turnId: string, outcome: EmailTurnOutcome): Promise<void> {
+    opsLog({ kind: "email", user: this.name, channel: "email", outcome: outcome.pendingApprovals.length ? "waiting_approval" : outcome.status });
     await this.inbox.settle(turnId, outcome);
   }
 
@@ -758,7 +769,10 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
       startRun: (runId) => {
         this.runFiber(TASK_RUN_FIBER, async (ctx) => {
           ctx.stash({ runId });
+          const started = Date.now();
           await this.taskService.execute(runId);
+          const run = this.taskService.store.run(runId);
+          opsLog({ kind: "task_run", user: this.name, channel: "schedule", outcome: run?.status ?? "gone", durationMs: Date.now() - started, name: runId });
         }).catch((error: unknown) => console.error(`scheduled run ${runId} failed to start`, error));
       },
       emailSender: () => this.taskEmailSender(),
@@ -852,6 +866,93 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
       default:
         throw new Error(`unknown action ${JSON.stringify(action)}; use pause, resume, cancel or run_now`);
     }
+  }
+
+  // ── Task API (src/api): tasks submitted over HTTP, each a turn in an "api" session ──
+
+  #api?: ApiTaskService;
+
+  private get apiTasks(): ApiTaskService {
+    this.#api ??= new ApiTaskService({
+      sql: this.ctx.storage.sql,
+      now: () => Date.now(),
+      createSession: (title) => this.createChannelSession(title, "api"),
+      sessionChannel: (id) => (this.hasSession(id) ? (this.sessions.get(id)?.channel ?? null) : null),
+      conversation: async (id) => (await this.dynamicAgents.get(Conversation, id)) as unknown as ApiConversation,
+      startRun: (taskId) => {
+        this.runFiber(API_TASK_FIBER, async (ctx) => {
+          ctx.stash({ taskId });
+          await this.apiTasks.run(taskId);
+        }).catch((error: unknown) => console.error(`API task ${taskId} failed to start`, error));
+      },
+      finished: (task) =>
+        opsLog({ kind: "api_task", user: this.name, session: task.session, channel: "api", outcome: task.status, durationMs: (task.finishedAt ?? task.updatedAt) - task.createdAt, name: task.id })
+    });
+    return this.#api;
+  }
+
+  // RPC for the Worker's /api/tasks routes (it has checked who is asking); refusals come back as { problem }.
+
+  apiSubmit(input: ApiTaskInput, requestDigest: string): Promise<SubmitResult> {
+    return this.apiTasks.submit(input, requestDigest);
+  }
+
+  apiGet(id: string, waitMs = 0): Promise<TaskResult> {
+    return this.apiTasks.wait(id, waitMs);
+  }
+
+  apiFollow(id: string, after: number): ReadableStream<Uint8Array> | ApiProblem {
+    return this.apiTasks.follow(id, after);
+  }
+
+  apiCancel(id: string): Promise<TaskResult> {
+    return this.apiTasks.cancel(id);
+  }
+
+  /** From an api session's Conversation: the task's progress, and turn ends (src/api/relay.ts). */
+  apiProgress(taskId: string, type: "text" | "tool-call" | "tool-result", data: Record<string, unknown>): void {
+    this.apiTasks.progress(taskId, type, data);
+  }
+
+  apiTurnEnded(session: string): Promise<void> {
+    return this.apiTasks.turnEnded(session);
+  }
+
+  // ── Model usage (src/model/usage.ts): tokens per turn and model, the daily limit, recent failures ──
+
+  #usage?: UsageStore;
+  private get usage(): UsageStore {
+    this.#usage ??= new UsageStore(this.ctx.storage.sql);
+    return this.#usage;
+  }
+
+  /** Settings → Usage: tokens by day and model (the last `days` UTC days). */
+  @callable()
+  getUsage(days = 14): UsageReport {
+    wholeNumber(days, "days", 90);
+    const now = clock.now();
+    const limit = limitsFrom(this.env).tokensPerDay;
+    return { limitPerDay: limit > 0 ? limit : null, today: this.usage.tokensOn(utcDay(now)), days: this.usage.byDay(days, now) };
+  }
+
+  recordUsage(row: { turn: string; session: string; channel: string } & StepUsage): void {
+    const now = clock.now();
+    this.usage.record(row, now);
+    this.usage.prune(now);
+    opsLog({ kind: "model_call", user: this.name, session: row.session, channel: row.channel, outcome: row.fallbackFrom.length ? "fallback" : "ok", name: row.model });
+  }
+
+  recordModelFailure(model: string, error: string): void {
+    this.usage.recordFailure({ at: Date.now(), model, error });
+    opsLog({ kind: "model_fallback", user: this.name, outcome: "error", name: model });
+  }
+
+  usageRowsOf(session: string) {
+    return this.usage.ofSession(session);
+  }
+
+  recentModelFailures(): ModelFailure[] {
+    return this.usage.recentFailures(Date.now());
   }
 }
 

@@ -78,5 +78,7 @@ export const CALLABLE_SCHEMAS = {
   deleteTask: z.tuple([id]),
   runTaskNow: z.tuple([id]),
   listNotifications: z.tuple([z.strictObject({ unreadOnly: z.boolean().optional(), limit }).optional()]),
-  markNotificationsRead: z.tuple([z.union([z.literal("all"), z.array(id).max(1_000)])])
+  markNotificationsRead: z.tuple([z.union([z.literal("all"), z.array(id).max(1_000)])]),
+  // Model usage (Settings → Usage)
+  getUsage: z.tuple([z.number().optional()])
 } satisfies Record<string, z.ZodType<unknown[]>>;

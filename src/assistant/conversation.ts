@@ -4,6 +4,7 @@ import type {
   ChatRecoveryOptions,
   ChatResponseResult,
   Session,
+  ChunkContext,
   SkillSource,
   ToolCallContext,
   ToolCallDecision,
@@ -54,6 +55,8 @@ import { sessionTitle, turnMessages } from "../memory/turn";
 import { branchPoints, compactedSpans, editAndResend, switchBranch } from "../memory/transcript";
 import type { TranscriptHost } from "../memory/transcript";
 import type { BranchPoint, CompactedSpan } from "../shared/memory";
+import { ApiProgressRelay } from "../api/relay";
+import { usageSink } from "../model/usage";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -118,10 +121,10 @@ export class Conversation extends Think<Env> {
   }
 
   override getModel() {
-    // Token usage counts toward the user's daily limit (src/limits), recorded in the Assistant.
-    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name }, async (tokens) =>
-      (await this.assistant()).recordModelTokens(tokens)
-    );
+    // Each model call's usage (which model answered, its tokens) is recorded in the Assistant: Settings → Usage,
+    // and the daily token limit checked when the next turn starts (src/limits).
+    const where = { session: this.name, channel: this.channel(), turn: () => this.activeTurn?.requestId ?? "" };
+    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name }, usageSink(() => this.assistant(), where));
   }
 
   override getSystemPrompt(): string {
@@ -316,11 +319,25 @@ export class Conversation extends Think<Env> {
       .trim()
       .slice(0, 160);
     const assistant = await this.assistant();
-    const { wantsTitle } = await assistant.recordTurn(this.name, preview, turnMessages(this.messages, result.message.id));
+    const { wantsTitle } = await assistant.recordTurn(this.name, preview, turnMessages(this.messages, result.message.id), result.status);
     if (wantsTitle && result.status === "completed") this.nameSession();
     // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
     const emailTurn = this.channel() === "email" ? answeredEmailTurn(this.messages, result.message.id) : null;
     if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message));
+    // Task API: progress reaches the task before it settles (also a turn continued after an approval).
+    if (this.channel() === "api") {
+      await this.#apiRelay.flush();
+      await assistant.apiTurnEnded(this.name);
+    }
+  }
+
+  // ── Task API (src/api): a task's progress, as its turn streams ──
+
+  readonly #apiRelay = new ApiProgressRelay(() => this.assistant());
+
+  override onChunk(ctx: ChunkContext): void {
+    if (this.channel() !== "api") return;
+    this.#apiRelay.push(this.messages.findLast((m) => m.role === "user")?.id, ctx.chunk);
   }
 
   // ── Memory (src/memory): compaction, the owner's memory, titles, branches ──

@@ -35,6 +35,7 @@ export function trustOf(caller: Offeree): Trust {
     case "email":
       return "untrusted-mail";
     case "schedule":
+    case "api":
       return "unattended";
     default:
       return "subagent";
@@ -69,7 +70,8 @@ function judge(call: CallFacts): Verdict {
     return { action: "ask", reason: "This chat began with an email, so anything that changes or sends something waits for your approval." };
   }
   if (trust === "unattended" && effect === "acts") {
-    return { action: "ask", reason: "A scheduled task runs unattended, so anything that acts outside the agent waits for your approval." };
+    const who = caller === "api" ? "A task sent through the API" : "A scheduled task";
+    return { action: "ask", reason: `${who} runs unattended, so anything that acts outside the agent waits for your approval.` };
   }
   if (call.permissions[fact.tier] === "ask") {
     // Tier 3 asks once per site: an approved site is not asked about again.

@@ -25,10 +25,8 @@ export interface UsageLimits {
 
 export const DEFAULT_LIMITS: UsageLimits = { turnsPerMinute: 20, tokensPerDay: 2_000_000 };
 const MINUTE = 60_000;
-/** Days of token totals kept (older ones are pruned). */
-const KEEP_DAYS = 31;
 
-export function limitsFrom(env: Pick<Env, "TURNS_PER_MINUTE" | "TOKENS_PER_DAY">): UsageLimits {
+export function limitsFrom(env: Partial<Pick<Env, "TURNS_PER_MINUTE" | "TOKENS_PER_DAY">>): UsageLimits {
   return {
     turnsPerMinute: setting(env.TURNS_PER_MINUTE, "TURNS_PER_MINUTE", DEFAULT_LIMITS.turnsPerMinute),
     tokensPerDay: setting(env.TOKENS_PER_DAY, "TOKENS_PER_DAY", DEFAULT_LIMITS.tokensPerDay)
@@ -60,10 +58,16 @@ export interface UsageView {
   limits: UsageLimits;
 }
 
+/**
+ * Turns are counted here; tokens are read from the per-turn usage rows the
+ * model calls write (src/model/usage.ts), so one record serves both the
+ * limit and Settings → Usage.
+ */
 export class UsageMeter {
   constructor(
     private readonly sql: SqlStorage,
-    private readonly now: () => number
+    private readonly now: () => number,
+    private readonly tokensOn: (day: string) => number
   ) {}
 
   /**
@@ -94,28 +98,12 @@ export class UsageMeter {
     return null;
   }
 
-  /** After a model call: its tokens count toward today. */
-  addTokens(tokens: number): void {
-    if (!Number.isFinite(tokens) || tokens <= 0) return;
-    const now = this.now();
-    const day = dayOf(now);
-    this.sql.exec(
-      `INSERT INTO steward_usage_tokens (day, tokens) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET tokens = tokens + excluded.tokens`,
-      day,
-      Math.round(tokens)
-    );
-    this.sql.exec(`DELETE FROM steward_usage_tokens WHERE day < ?`, dayOf(now - KEEP_DAYS * 86_400_000));
-  }
-
   view(limits: UsageLimits): UsageView {
     const now = this.now();
     const turns = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM steward_usage_turn WHERE at > ? AND at <= ?`, now - MINUTE, now).one();
     return { turnsLastMinute: Number(turns.n), tokensToday: this.tokensOn(dayOf(now)), day: dayOf(now), limits };
   }
 
-  private tokensOn(day: string): number {
-    return Number(this.sql.exec<{ tokens: number }>(`SELECT tokens FROM steward_usage_tokens WHERE day = ?`, day).toArray()[0]?.tokens ?? 0);
-  }
 }
 
 function dayOf(ms: number): string {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseFallbacks } from "./fallback";
 
 /**
  * Which model Steward calls, read from Worker vars/secrets and validated once.
@@ -49,6 +50,23 @@ type ModelEnv = Pick<
   Env,
   "MODEL_PROVIDER" | "MODEL" | "AI_GATEWAY_ID" | "CF_ACCOUNT_ID" | "CF_AIG_TOKEN" | "MODEL_BASE_URL" | "MODEL_API_KEY"
 >;
+
+/**
+ * MODEL_FALLBACKS ("provider:model,…", src/model/fallback.ts), each checked
+ * like the primary: a fallback shares the primary's account, gateway, base
+ * URL and key settings, and only its provider and model differ.
+ */
+export function readFallbackConfigs(env: ModelEnv & { MODEL_FALLBACKS?: string }): { ok: true; configs: ModelConfig[] } | { ok: false; error: string } {
+  const parsed = parseFallbacks(env.MODEL_FALLBACKS);
+  if (!parsed.ok) return { ok: false, error: `Model configuration: ${parsed.error}` };
+  const configs: ModelConfig[] = [];
+  for (const { provider, model } of parsed.list) {
+    const result = readModelConfig({ ...env, MODEL_PROVIDER: provider, MODEL: model });
+    if (!result.ok) return { ok: false, error: `${result.error} (for the MODEL_FALLBACKS entry ${provider}:${model})` };
+    if (result.config) configs.push(result.config);
+  }
+  return { ok: true, configs };
+}
 
 export function readModelConfig(env: ModelEnv): ModelConfigResult {
   const provider = env.MODEL_PROVIDER?.trim();

@@ -2,10 +2,10 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { createWorkersAI } from "workers-ai-provider";
 import { CommandModel, NO_MODEL_REPLY } from "./command-model";
-import { readModelConfig } from "./config";
+import { readFallbackConfigs, readModelConfig } from "./config";
 import type { ModelConfig } from "./config";
-import { meteredModel } from "../limits/metered-model";
-import type { TokenSink } from "../limits/metered-model";
+import { FallbackModel } from "./fallback";
+import type { ModelCandidate, UsageSink } from "./fallback";
 import type { ModelStatus } from "../shared/views";
 
 export type { ModelStatus } from "../shared/views";
@@ -21,7 +21,7 @@ export interface ModelCallMeta {
  * Test seam: the model is the one dependency tests cannot run for real, so a
  * test may install a scripted LanguageModelV4 here. Production never sets it.
  */
-export const modelOverride: { current?: (meta: ModelCallMeta) => LanguageModelV4 } = {};
+export const modelOverride: { current?: (meta: ModelCallMeta) => LanguageModelV4 | LanguageModelV4[] } = {};
 
 export function modelStatus(env: Env): ModelStatus {
   if (modelOverride.current) return { configured: true, provider: "override", model: "scripted" };
@@ -33,15 +33,23 @@ export function modelStatus(env: Env): ModelStatus {
 
 /**
  * The model for a turn: slash commands always first, then the configured
- * model, whose token usage goes to `tokens` (the per-user daily limit).
+ * model and its fallbacks (MODEL_FALLBACKS), each call's usage reported to `usage`.
  */
-export function chatModel(env: Env, meta: ModelCallMeta, tokens?: TokenSink): LanguageModelV4 {
-  const metered = (model: LanguageModelV4) => (tokens ? meteredModel(model, tokens) : model);
-  if (modelOverride.current) return new CommandModel(metered(modelOverride.current(meta)));
+export function chatModel(env: Env, meta: ModelCallMeta, usage?: UsageSink): LanguageModelV4 {
+  if (modelOverride.current) {
+    const models = [modelOverride.current(meta)].flat();
+    return new CommandModel(new FallbackModel(models.map((model) => ({ label: `${model.provider}:${model.modelId}`, model })), usage));
+  }
   const result = readModelConfig(env);
   if (!result.ok) return new CommandModel(undefined, `${result.error}\n\n${NO_MODEL_REPLY}`);
   if (!result.config) return new CommandModel();
-  return new CommandModel(metered(configuredModel(env, result.config, meta)));
+  const fallbacks = readFallbackConfigs(env);
+  if (!fallbacks.ok) return new CommandModel(undefined, `${fallbacks.error}\n\n${NO_MODEL_REPLY}`);
+  const candidates: ModelCandidate[] = [result.config, ...fallbacks.configs].map((config) => ({
+    label: `${config.MODEL_PROVIDER}:${config.MODEL}`,
+    model: configuredModel(env, config, meta)
+  }));
+  return new CommandModel(new FallbackModel(candidates, usage));
 }
 
 function configuredModel(env: Env, config: ModelConfig, meta: ModelCallMeta): LanguageModelV4 {

@@ -149,10 +149,9 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: "per-user turn and model token limits",
     up(sql) {
-      // src/limits/usage.ts: when each turn started (a sliding minute) and model tokens per UTC day.
+      // src/limits/usage.ts: when each turn started (a sliding minute); tokens come from steward_usage (migration 7).
       sql.exec(`CREATE TABLE steward_usage_turn (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL)`);
       sql.exec(`CREATE INDEX steward_usage_turn_at ON steward_usage_turn (at)`);
-      sql.exec(`CREATE TABLE steward_usage_tokens (day TEXT PRIMARY KEY, tokens INTEGER NOT NULL)`);
     }
 
   },
@@ -229,6 +228,65 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
       // src/assistant/sessions.ts: 1 while the title is a placeholder the first exchange may
       // replace; a rename sets 0. Existing sessions keep the title they have.
       sql.exec(`ALTER TABLE steward_session ADD COLUMN auto_title INTEGER NOT NULL DEFAULT 0`);
+    }
+  },
+  {
+    version: 6,
+    name: "task API: tasks and their progress events",
+    up(sql) {
+      // src/api/store.ts. idempotency_key is UNIQUE so the same key can never make a second task.
+      sql.exec(`CREATE TABLE steward_api_task (
+      id TEXT PRIMARY KEY,
+      session TEXT NOT NULL,
+      idempotency_key TEXT UNIQUE,
+      request_digest TEXT NOT NULL,
+      prompt TEXT NOT NULL,
+      status TEXT NOT NULL,
+      submission_id TEXT,
+      answer TEXT,
+      error TEXT,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      finished_at INTEGER
+    )`);
+      sql.exec(`CREATE INDEX steward_api_task_status ON steward_api_task (status, created_at)`);
+      // Server-Sent Events per task; seq is the SSE id (Last-Event-ID resumes after it).
+      sql.exec(`CREATE TABLE steward_api_event (
+      task_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      data TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      PRIMARY KEY (task_id, seq)
+    )`);
+    }
+  },
+  {
+    version: 7,
+    name: "model usage per turn and recent model failures",
+    up(sql) {
+      // src/model/usage.ts: one row per turn and answering model (a turn's steps add up).
+      sql.exec(`CREATE TABLE steward_usage (
+      turn TEXT NOT NULL,
+      model TEXT NOT NULL,
+      day TEXT NOT NULL,
+      session TEXT NOT NULL,
+      channel TEXT NOT NULL,
+      input_tokens INTEGER NOT NULL,
+      output_tokens INTEGER NOT NULL,
+      steps INTEGER NOT NULL,
+      fallback_from TEXT NOT NULL DEFAULT '',
+      at INTEGER NOT NULL,
+      PRIMARY KEY (turn, model)
+    )`);
+      sql.exec(`CREATE INDEX steward_usage_day ON steward_usage (day)`);
+      // Models that failed before any output (kept short: the health view shows the recent ones).
+      sql.exec(`CREATE TABLE steward_model_failure (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      at INTEGER NOT NULL,
+      model TEXT NOT NULL,
+      error TEXT NOT NULL
+    )`);
     }
   }
 ];

@@ -17,6 +17,7 @@ import type {
   SessionSummary,
   TaskInput,
   TaskView,
+  UsageReport,
   UserSettings
 } from "./views";
 
@@ -48,6 +49,7 @@ export interface AssistantApi {
   setTierPermission(tier: number, permission: string): Record<Tier, Permission>;
   getModelStatus(): ModelStatus;
   getSettings(): UserSettings;
+  getUsage(days?: number): UsageReport;
   setTimeZone(zone: string): Promise<UserSettings>;
   // Workspace
   listFiles(): Promise<FileListing>;

@@ -1,9 +1,10 @@
 /**
  * How a session reaches its agent. The channel decides how far a session's
  * text is trusted (src/gate/decide.ts): only a web session is the owner,
- * signed in, typing now.
+ * signed in, typing now. "api" sessions run tasks a program submitted
+ * (src/api): unattended, like a scheduled task.
  */
-export const CHANNELS = ["web", "email", "voice", "schedule"] as const;
+export const CHANNELS = ["web", "email", "voice", "schedule", "api"] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export function isChannel(value: unknown): value is Channel {

@@ -84,6 +84,22 @@ export interface AuditRow extends AuditEntry {
 }
 
 // ── Settings ──
+export interface UsageByDay {
+  day: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  turns: number;
+}
+
+export interface UsageReport {
+  /** Per-user daily limit (TOKENS_PER_DAY), null for none. */
+  limitPerDay: number | null;
+  today: number;
+  days: UsageByDay[];
+}
+
+
 export interface UserSettings {
   /** IANA zone name, e.g. "Europe/Lisbon". */
   timeZone: string;

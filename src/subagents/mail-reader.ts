@@ -3,6 +3,7 @@ import type { ToolCallContext, ToolCallDecision, ToolCallResultContext, TurnConf
 import type { ToolSet } from "ai";
 import { auditEntryFor } from "../ladder/audit";
 import { chatModel } from "../model";
+import { usageSink } from "../model/usage";
 import { Assistant } from "../assistant/assistant";
 import type { MailSummary } from "../channels/email/prompt";
 
@@ -24,10 +25,9 @@ export class MailReader extends Think<Env> {
   }
 
   override getModel() {
-    // Its tokens count toward the user's daily limit (src/limits).
-    return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name }, async (tokens) =>
-      (await this.parentAgent(Assistant)).recordModelTokens(tokens)
-    );
+    const where = { session: this.name, channel: "subagent", turn: () => this.activeTurn?.requestId ?? "" };
+    // Its tokens count toward the user's usage and daily limit like the session's own.
+    return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name }, usageSink(() => this.parentAgent(Assistant), where));
   }
 
   override getSystemPrompt(): string {

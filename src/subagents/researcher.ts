@@ -4,6 +4,7 @@ import { getWorkspace } from "@cloudflare/computer";
 import { auditEntryFor } from "../ladder/audit";
 import { toolsOfferedTo } from "../shared/tool-facts";
 import { chatModel } from "../model";
+import { usageSink } from "../model/usage";
 import { Assistant } from "../assistant/assistant";
 
 /** What a researcher is offered, from the one table of tool facts: tools that only read. */
@@ -24,10 +25,9 @@ export class Researcher extends Think<Env> {
   }
 
   override getModel() {
-    // Its tokens count toward the user's daily limit (src/limits).
-    return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name }, async (tokens) =>
-      (await this.parentAgent(Assistant)).recordModelTokens(tokens)
-    );
+    const where = { session: this.name, channel: "subagent", turn: () => this.activeTurn?.requestId ?? "" };
+    // Its tokens count toward the user's usage and daily limit like the session's own.
+    return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name }, usageSink(() => this.parentAgent(Assistant), where));
   }
 
   override getSystemPrompt(): string {

@@ -47,6 +47,7 @@ const CHANNEL_BADGES: Partial<Record<Channel, { icon: string; label: string }>> 
   web: { icon: "", label: "" },
   email: { icon: "✉", label: "email" },
   schedule: { icon: "◷", label: "scheduled task" },
+  api: { icon: "⇄", label: "API task" },
   voice: { icon: "☎", label: "voice" }
 };
 

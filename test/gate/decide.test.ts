@@ -27,20 +27,20 @@ const TOOLS: Record<string, { tool: string; input?: unknown }> = {
 };
 
 const TABLE = `
-  tool                 web    voice  email  schedule researcher mail_reader
-  read                 RRAAX  RRAAX  RRAAX  RRAAX    RRXXX      XXXXX
-  write                RRAAX  RRAAX  AAAAX  RRAAX    XXXXX      XXXXX
-  run_code             RRAAX  RRAAX  AAAAX  RRAAX    XXXXX      XXXXX
-  schedule_task        RRAAX  RRAAX  AAAAX  RRAAX    XXXXX      XXXXX
-  send_email           ARAAX  ARAAX  AAAAX  AAAAX    XXXXX      XXXXX
-  browse               RRARX  RRARX  AAAAX  AAAAX    XXXXX      XXXXX
-  run_shell            RRAAX  RRAAX  AAAAX  AAAAX    XXXXX      XXXXX
-  delegate:researcher  RRAAX  RRAAX  RRAAX  RRAAX    XXXXX      XXXXX
-  delegate:coder       RRAAX  RRAAX  AAAAX  AAAAX    XXXXX      XXXXX
-  exec                 XXXXX  XXXXX  XXXXX  XXXXX    XXXXX      XXXXX
-  remember             RRAAX  RRAAX  AAAAX  AAAAX    XXXXX      XXXXX
-  search_history       RRAAX  RRAAX  RRAAX  RRAAX    XXXXX      XXXXX
-  unknown              AAAAA  AAAAA  AAAAA  AAAAA    XXXXX      XXXXX
+  tool                 web    voice  email  schedule api      researcher mail_reader
+  read                 RRAAX  RRAAX  RRAAX  RRAAX    RRAAX    RRXXX      XXXXX
+  write                RRAAX  RRAAX  AAAAX  RRAAX    RRAAX    XXXXX      XXXXX
+  run_code             RRAAX  RRAAX  AAAAX  RRAAX    RRAAX    XXXXX      XXXXX
+  schedule_task        RRAAX  RRAAX  AAAAX  RRAAX    RRAAX    XXXXX      XXXXX
+  send_email           ARAAX  ARAAX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
+  browse               RRARX  RRARX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
+  run_shell            RRAAX  RRAAX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
+  delegate:researcher  RRAAX  RRAAX  RRAAX  RRAAX    RRAAX    XXXXX      XXXXX
+  delegate:coder       RRAAX  RRAAX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
+  exec                 XXXXX  XXXXX  XXXXX  XXXXX    XXXXX    XXXXX      XXXXX
+  remember             RRAAX  RRAAX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
+  search_history       RRAAX  RRAAX  RRAAX  RRAAX    RRAAX    XXXXX      XXXXX
+  unknown              AAAAA  AAAAA  AAAAA  AAAAA    AAAAA    XXXXX      XXXXX
 `;
 
 const COLUMNS: Array<{ permission: Permission; trusted: boolean }> = [
@@ -62,7 +62,7 @@ function all(permission: Permission): Record<Tier, Permission> {
 
 describe("the gate's decision, every combination", () => {
   it("covers every caller and every kind of tool", () => {
-    expect(callers).toEqual(["web", "voice", "email", "schedule", "researcher", "mail_reader"]);
+    expect(callers).toEqual(["web", "voice", "email", "schedule", "api", "researcher", "mail_reader"]);
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(TOOLS).sort());
   });
 
@@ -97,5 +97,7 @@ describe("the gate's decision, every combination", () => {
     }
     expect(remember("web")).toEqual({ action: "run" });
     expect(remember("voice")).toEqual({ action: "run" });
+    const api = decide({ tool: "run_shell", fact: toolFact("run_shell"), input: {}, caller: "api", permissions: all("allow"), targetTrusted: false });
+    expect(api).toMatchObject({ action: "ask", reason: expect.stringContaining("sent through the API runs unattended") });
   });
 });

@@ -26,6 +26,17 @@ export async function accessToken(options: TokenOptions): Promise<string> {
     .sign(key);
 }
 
+/** An Access service token's JWT: no subject, the client id as common_name. */
+export async function serviceToken(commonName: string): Promise<string> {
+  return new SignJWT({ common_name: commonName, type: "app", sub: "" })
+    .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+    .setIssuer(TEST_ISSUER)
+    .setAudience(TEST_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime("10m")
+    .sign(await signingKey());
+}
+
 async function signingKey(): Promise<CryptoKey> {
   return (await importJWK(JSON.parse(env.TEST_SIGNING_JWK), "RS256")) as CryptoKey;
 }

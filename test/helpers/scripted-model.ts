@@ -1,3 +1,4 @@
+import { APICallError } from "@ai-sdk/provider";
 import type {
   LanguageModelV4,
   LanguageModelV4CallOptions,
@@ -5,11 +6,17 @@ import type {
   LanguageModelV4StreamResult
 } from "@ai-sdk/provider";
 
-/** One model step: stream text, or call tools. `hang` never finishes (crash tests). */
+/**
+ * One model step: stream text, or call tools. `hang` never finishes (crash tests).
+ * `fail` throws the provider error a real call gets for that HTTP status before
+ * any output; `failAfter` streams its text, then errors (fallback tests).
+ */
 export type ScriptStep =
   | { text: string | string[] }
   | { tools: Array<{ name: string; input: Record<string, unknown> }> }
-  | { hang: string[] };
+  | { hang: string[] }
+  | { fail: number }
+  | { failAfter: string[] };
 
 /**
  * A scripted LanguageModelV4: the stand-in for a real model (the one seam
@@ -18,12 +25,14 @@ export type ScriptStep =
 export class ScriptedModel implements LanguageModelV4 {
   readonly specificationVersion = "v4";
   readonly provider = "test";
-  readonly modelId = "scripted";
   readonly supportedUrls = {};
   readonly calls: LanguageModelV4CallOptions[] = [];
   private next = 0;
 
-  constructor(private readonly steps: ScriptStep[]) {}
+  constructor(
+    private readonly steps: ScriptStep[],
+    readonly modelId = "scripted"
+  ) {}
 
   doGenerate(): never {
     throw new Error("scripted model streams only");
@@ -32,7 +41,22 @@ export class ScriptedModel implements LanguageModelV4 {
   async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
     this.calls.push(options);
     const step = this.steps[this.next++] ?? { text: "(script exhausted)" };
+    if ("fail" in step) {
+      throw new APICallError({
+        message: `scripted ${step.fail}`,
+        url: "https://model.test/v1/chat/completions",
+        requestBodyValues: {},
+        statusCode: step.fail,
+        isRetryable: false
+      });
+    }
     const parts: LanguageModelV4StreamPart[] = [{ type: "stream-start", warnings: [] }];
+    if ("failAfter" in step) {
+      const id = `t-${crypto.randomUUID()}`;
+      parts.push({ type: "text-start", id }, ...step.failAfter.map((delta) => ({ type: "text-delta" as const, id, delta })));
+      parts.push({ type: "error", error: new APICallError({ message: "scripted mid-stream 503", url: "https://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: false }) });
+      return { stream: fromParts(parts) };
+    }
     if ("tools" in step) {
       for (const call of step.tools) {
         parts.push({

@@ -74,7 +74,8 @@ describe("model tokens per day", () => {
     const user = await freshUser();
     const noon = Date.UTC(2031, 4, 6, 12, 0, 0);
     clock.now = () => noon;
-    await user.assistant.recordModelTokens(limits.tokensPerDay - 2);
+    // Earlier model calls today (as the model's usage sink records them).
+    await user.assistant.recordUsage({ turn: "earlier", session: user.session, channel: "web", model: "m", inputTokens: limits.tokensPerDay - 2, outputTokens: 0, fallbackFrom: [] });
     expect((await chatOnce(user.session, "the last one today", user.headers)).text).toBe("answer 1");
     expect((await user.assistant.usageView()).tokensToday).toBe(limits.tokensPerDay);
 

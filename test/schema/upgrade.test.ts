@@ -12,6 +12,7 @@ import { readChannel } from "../../src/channels/email/conversation-turn";
 import { TaskStore } from "../../src/schedules/store";
 import { ReplyApprovals } from "../../src/channels/email/reply-approval";
 import { UsageMeter } from "../../src/limits/usage";
+import { UsageStore } from "../../src/model/usage";
 import { MemoryStore } from "../../src/memory/store";
 import { HistoryIndex } from "../../src/memory/history-index";
 import { migrateAssistant, migrateConversation, migrateDirectory } from "../../src/schema";
@@ -83,10 +84,10 @@ describe("upgrading a database written by main (before src/schema)", () => {
     const era = outboxProviderId ? "main" : "main before outbox provider ids";
     it(`opens an Assistant database from ${era} with every row intact`, async () => {
       const fresh = await inFreshAssistant((storage) => shape(storage.sql));
-      // 16 tables from main, + reply approvals (migration 2), + turn and token usage (migration 3),
-      // + the tool-call journal and its undo images (migration 4), + memory: steward_memory,
-      // steward_history, its FTS5 index and the index's 4 shadow tables (migration 5).
-      expect(Object.keys(fresh)).toHaveLength(28);
+      // 16 tables from main, + reply approvals (migration 2), + turn counts (migration 3), + the tool-call
+      // journal and its undo images (migration 4), + memory: steward_memory, steward_history, its FTS5 index
+      // and the index's 4 shadow tables (migration 5), + API tasks and events (6), + model usage and failures (7).
+      expect(Object.keys(fresh)).toHaveLength(31);
 
       await inFreshAssistant(async (storage) => {
         const { sql } = storage;
@@ -99,13 +100,15 @@ describe("upgrading a database written by main (before src/schema)", () => {
 
         // Same rows; the old outbox gains provider_id with its default; the new tables start empty.
         const after = snapshot(sql);
-        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_tokens: [], steward_usage_turn: [] };
+        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_turn: [] };
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
         // Migration 2 adds the tool-call journal's tables, empty.
         expected.steward_journal = [];
         expected.steward_journal_undo = [];
         // Migration 2: main's sessions keep their titles (0: not a placeholder an automatic title replaces).
         for (const row of expected.steward_session ?? []) row.auto_title = 0;
+        // Migrations 6 (task API) and 7 (model usage) only add tables: they start empty.
+        for (const table of ["steward_api_task", "steward_api_event", "steward_usage", "steward_model_failure"]) expected[table] = [];
         expect(after).toEqual(expected);
         // Same tables, columns and indexes as a database that never knew main.
         expect(shape(sql)).toEqual(fresh);
@@ -167,9 +170,10 @@ describe("upgrading a database written by main (before src/schema)", () => {
         const replies = new ReplyApprovals(sql);
         await replies.park("<in-1@example.com>", "s-mail", { to: "stranger@example.com", subject: "Re: hi", text: "hello" }, {});
         expect(replies.waiting()).toMatchObject([{ id: 1, to: "stranger@example.com", status: "awaiting" }]);
-        const usage = new UsageMeter(sql, () => T0);
+        const usageRows = new UsageStore(sql);
+        const usage = new UsageMeter(sql, () => T0, (day) => usageRows.tokensOn(day));
         expect(usage.admit({ turnsPerMinute: 1, tokensPerDay: 10 }, { continuation: false, command: false })).toBeNull();
-        usage.addTokens(3);
+        usageRows.record({ turn: "t", session: "s-web", channel: "web", model: "m", inputTokens: 2, outputTokens: 1, fallbackFrom: [] }, T0);
         expect(usage.view({ turnsPerMinute: 1, tokensPerDay: 10 })).toMatchObject({ turnsLastMinute: 1, tokensToday: 3 });
         // Migration 2: sessions from main keep their titles (no automatic title replaces them);
         // memory and the history index start empty and work.

@@ -6,6 +6,7 @@ import { MemorySection } from "./memory";
 import { ModelSection } from "./model";
 import { PermissionsSection } from "./permissions";
 import { TimeZoneSection } from "./time-zone";
+import { UsageSection } from "./usage";
 
 export interface SettingsSectionProps {
   directory: Directory;
@@ -18,6 +19,7 @@ export interface SettingsSectionProps {
  */
 export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: ComponentType<SettingsSectionProps> }> = [
   { id: "model", title: "Model", Section: ModelSection },
+  { id: "usage", title: "Usage", Section: UsageSection },
   { id: "permissions", title: "Permissions", Section: PermissionsSection },
   { id: "time-zone", title: "Time zone", Section: TimeZoneSection },
   { id: "email", title: "Email", Section: EmailSection },
