@@ -15,6 +15,9 @@ export { Sandbox } from "./ladder/sandbox/sandbox-class";
 export { ContainerProxy } from "@cloudflare/sandbox";
 export { MailReader } from "./subagents/mail-reader";
 export { EmailDirectory } from "./channels/email/directory";
+// ── Extensions: an extension Worker's only way out, and its workspace access (src/extensions) ──
+export { ExtensionEgress } from "./extensions/egress";
+export { ExtensionWorkspace } from "./extensions/workspace-host";
 
 /**
  * The only ways in: /api/* and /agent* for the caller's own Assistant, and

@@ -18,6 +18,7 @@ import type {
   TaskView,
   UserSettings
 } from "./views";
+import type { ConnectionView, ExtensionView } from "./extension-views";
 
 /**
  * What the web app may call on the user's Assistant over its /agent socket:
@@ -68,4 +69,12 @@ export interface AssistantApi {
   runTaskNow(id: string): Promise<RunView>;
   listNotifications(options?: { unreadOnly?: boolean; limit?: number }): NotificationView[];
   markNotificationsRead(ids: string[] | "all"): number;
+  // Extensions and MCP connections (Settings → Extensions, Settings → Connections)
+  listExtensions(): Promise<ExtensionView[]>;
+  enableExtension(name: string, digest: string): Promise<ExtensionView[]>;
+  disableExtension(name: string): Promise<ExtensionView[]>;
+  listConnections(): ConnectionView[];
+  addConnection(name: string, url: string): Promise<ConnectionView>;
+  removeConnection(id: string): Promise<ConnectionView[]>;
+  setConnectionTrusted(id: string, trusted: boolean): ConnectionView[];
 }

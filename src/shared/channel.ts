@@ -1,9 +1,10 @@
 /**
  * How a session reaches its agent. The channel decides how far a session's
  * text is trusted (src/gate/decide.ts): only a web session is the owner,
- * signed in, typing now.
+ * signed in, typing now. "mcp" is the owner's own MCP client asking through
+ * /mcp (src/mcp): signed in, but nobody watches the turn, so it is unattended.
  */
-export const CHANNELS = ["web", "email", "voice", "schedule"] as const;
+export const CHANNELS = ["web", "email", "voice", "schedule", "mcp"] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export function isChannel(value: unknown): value is Channel {
