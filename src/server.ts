@@ -5,6 +5,7 @@ import { Assistant } from "./assistant/assistant";
 import { fileResponse } from "./assistant/file-response";
 import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 import { withSecurityHeaders } from "./http/security-headers";
+import { MCP_CALLBACK_PATH } from "./connectors/connectors";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -54,6 +55,12 @@ export default withSecurityHeaders({
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
       const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
       return fileResponse(await owner.downloadFile(url.searchParams.get("path") ?? ""), url.searchParams.has("inline"));
+    }
+    // ── MCP connections: OAuth comes back here, to the signed-in user's own agent (src/connectors) ──
+    if (path === MCP_CALLBACK_PATH) {
+      if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
+      const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+      return owner.fetch(request);
     }
     if (!isAgentPath) return json({ error: "not found" }, 404);
 

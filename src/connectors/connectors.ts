@@ -22,7 +22,7 @@ export interface ConnectorsHost {
     options: { id: string; callbackPath: string; transport: { type: "auto" } }
   ): Promise<{ id: string; state: string; authUrl?: string }>;
   removeMcpServer(id: string): Promise<void>;
-  env: Pick<Env, "MCP_TIMEOUT_MS">;
+  env: Pick<Env, "MCP_TIMEOUT_MS" | "EXTENSION_LOOPBACK_HTTP">;
   /** The owner allowed this server's calls without asking (Settings → Connections). */
   trusted(target: string): boolean;
 }
@@ -92,7 +92,7 @@ export class Connectors {
   /** The owner adds a server by URL; a server that asks for OAuth comes back with the URL to sign in at. */
   async add(id: string, url: string): Promise<ConnectionView> {
     if (!ID.test(id)) throw new Error("name: lowercase letters and digits, starting with a letter, at most 20 (it becomes part of each tool's name)");
-    const parsed = parseServerUrl(url);
+    const parsed = parseServerUrl(url, this.host.env.EXTENSION_LOOPBACK_HTTP === "1");
     if (this.host.mcp.listServers().some((s) => s.id === id)) throw new Error(`a connection named "${id}" exists; remove it first or pick another name`);
     try {
       await this.host.addMcpServer(id, parsed, { id, callbackPath: MCP_CALLBACK_PATH, transport: { type: "auto" } });
@@ -153,15 +153,17 @@ export function toolNameFor(server: string, tool: string): string {
   return `${MCP_TOOL_PREFIX}${server}_${clean}`.slice(0, MAX_TOOL_NAME);
 }
 
-function parseServerUrl(raw: string): string {
+/** https only; plain http to this machine's loopback when the deployment allows it (tests, local benches). */
+function parseServerUrl(raw: string, loopbackHttp: boolean): string {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
     throw new Error("the server URL is not a URL");
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname))) {
-    throw new Error("MCP servers are reached over https (plain http only on this machine's loopback)");
+  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback && loopbackHttp)) {
+    throw new Error("MCP servers are reached over https");
   }
   if (url.username || url.password) throw new Error("put credentials in OAuth, not in the URL");
   return url.toString();
