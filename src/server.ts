@@ -6,6 +6,9 @@ import { fileResponse } from "./assistant/file-response";
 import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 import { withSecurityHeaders } from "./http/security-headers";
 import { MCP_CALLBACK_PATH } from "./connectors/connectors";
+import { handleMcp } from "./mcp/protocol";
+import { MCP_PATH, stewardMcpTools } from "./mcp/tools";
+import type { McpOwnerAgent } from "./mcp/tools";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -30,7 +33,7 @@ export default withSecurityHeaders({
     const url = new URL(request.url);
     const path = url.pathname;
     const isAgentPath = path === "/agent" || path.startsWith("/agent/");
-    if (!isAgentPath && !path.startsWith("/api/") && !path.startsWith("/agents/")) {
+    if (!isAgentPath && !path.startsWith("/api/") && !path.startsWith("/agents/") && path !== MCP_PATH) {
       return env.ASSETS ? env.ASSETS.fetch(request) : new Response("Not found", { status: 404 });
     }
     if (path.startsWith("/agents/")) return json({ error: "not found" }, 404);
@@ -46,6 +49,11 @@ export default withSecurityHeaders({
       throw error;
     }
 
+    // ── Steward as an MCP server for the owner's own MCP clients (src/mcp) ──
+    if (path === MCP_PATH) {
+      const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+      return handleMcp(request, stewardMcpTools(owner as unknown as McpOwnerAgent), { name: "steward", version: "0.1.0" });
+    }
     if (path === "/api/me") {
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
       return json({ id: identity.id, email: identity.email ?? null, source: identity.source });

@@ -67,6 +67,8 @@ import { MCP_TOOL_PREFIX } from "../shared/tool-facts";
 import type { DynamicFacts } from "../shared/tool-facts";
 import type { ConnectionView, ExtensionView } from "../shared/extension-views";
 import { digestInput } from "../ladder/audit";
+import { mcpAsk } from "../mcp/ask";
+import type { McpAskOutcome } from "../mcp/tools";
 
 export type { AssistantState } from "../shared/views";
 
@@ -865,6 +867,20 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     } catch (error) {
       return { ok: false, error: `could not list ${path}: ${errorText(error)}` };
     }
+  }
+
+  // ── Steward as an MCP server (src/mcp): the Worker calls this for the verified owner's /mcp ask_agent ──
+
+  mcpAsk(text: string, session: string | null): Promise<McpAskOutcome> {
+    return mcpAsk(
+      {
+        createChannelSession: (title, channel) => this.createChannelSession(title, channel),
+        session: (id) => (this.dynamicAgents.has(Conversation.name, id) ? this.sessions.get(id) : undefined),
+        runTurn: async (id, input) => (await this.dynamicAgents.get(Conversation, id)).runEmailTurn(input)
+      },
+      text,
+      session
+    );
   }
 
   /** An extension's request to an undeclared host was refused: one audit row in the owner's log. */
