@@ -56,7 +56,9 @@ export default defineConfig({
           EXCHANGE_RATES_URL: `${inject("ratesURL")}/v1`,
           EXTENSION_LOOPBACK_HTTP: "1",
           EXTENSION_TIMEOUT_MS: "4000",
-          MCP_TIMEOUT_MS: "3000"
+          MCP_TIMEOUT_MS: "3000",
+          // /mcp: one Access service token acts for one owner (test/mcp/server.test.ts).
+          ACCESS_SERVICE_TOKENS: JSON.stringify({ "mcp-client.access": "owner-with-service-token" })
         }
       }
     }))

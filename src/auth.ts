@@ -9,7 +9,8 @@ export interface Identity {
   /** Stable id; the Assistant's name. */
   id: string;
   email?: string;
-  source: "access" | "dev";
+  /** "service": an Access service token mapped to its owner (ACCESS_SERVICE_TOKENS); the Worker lets it reach /mcp only. */
+  source: "access" | "dev" | "service";
 }
 
 export class AuthError extends Error {
@@ -25,7 +26,7 @@ export const ACCESS_HEADER = "Cf-Access-Jwt-Assertion";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 const CREDENTIAL_PARAMS = /^(token|access_token|jwt|auth|authorization|api_key|apikey|key|cf_authorization)$/i;
 
-type AuthEnv = Pick<Env, "DEV_USER" | "ACCESS_TEAM_DOMAIN" | "ACCESS_AUD" | "ACCESS_JWKS">;
+type AuthEnv = Pick<Env, "DEV_USER" | "ACCESS_TEAM_DOMAIN" | "ACCESS_AUD" | "ACCESS_JWKS" | "ACCESS_SERVICE_TOKENS">;
 
 export async function identify(request: Request, env: AuthEnv): Promise<Identity> {
   const url = new URL(request.url);
@@ -65,6 +66,8 @@ async function verifyAccessToken(token: string, env: AuthEnv): Promise<Identity>
       algorithms: ["RS256"],
       requiredClaims: ["sub", "exp"]
     });
+    // An Access service token (a machine, e.g. the owner's MCP client) has no subject, only its client id.
+    if (payload.sub === "" && typeof payload.common_name === "string") return serviceIdentity(payload.common_name, env);
     if (typeof payload.sub !== "string" || payload.sub === "") throw new AuthError(401, "Access token has no subject");
     const email = typeof payload.email === "string" ? payload.email.toLowerCase() : undefined;
     return { id: `access:${payload.sub}`, email, source: "access" };
@@ -72,6 +75,19 @@ async function verifyAccessToken(token: string, env: AuthEnv): Promise<Identity>
     if (error instanceof AuthError) throw error;
     throw new AuthError(401, `Access token rejected: ${reason(error)}`);
   }
+}
+
+/** A service token acts for the owner the deployment maps it to: ACCESS_SERVICE_TOKENS = {"<client id>": "<owner's Access subject>"}. */
+function serviceIdentity(clientId: string, env: AuthEnv): Identity {
+  let owners: unknown = {};
+  try {
+    owners = JSON.parse(env.ACCESS_SERVICE_TOKENS?.trim() || "{}");
+  } catch {
+    throw new AuthError(500, "ACCESS_SERVICE_TOKENS is not valid JSON");
+  }
+  const owner = typeof owners === "object" && owners !== null && Object.hasOwn(owners, clientId) ? (owners as Record<string, unknown>)[clientId] : undefined;
+  if (typeof owner !== "string" || owner === "") throw new AuthError(403, "this Access service token is not mapped to an owner (ACCESS_SERVICE_TOKENS)");
+  return { id: `access:${owner}`, source: "service" };
 }
 
 function reason(error: unknown): string {

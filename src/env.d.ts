@@ -13,6 +13,8 @@ declare namespace Cloudflare {
     ACCESS_AUD?: string;
     /** Inline JWKS (JSON) instead of fetching the team's certs; pins keys. */
     ACCESS_JWKS?: string;
+    /** Access service tokens that may use /mcp, JSON {"<client id>": "<owner's Access subject>"} (the owner's MCP clients). */
+    ACCESS_SERVICE_TOKENS?: string;
     /** Extra origins allowed to open the chat WebSocket (comma separated). */
     ALLOWED_ORIGINS?: string;
 

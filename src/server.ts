@@ -49,6 +49,8 @@ export default withSecurityHeaders({
       throw error;
     }
 
+    // A service token is a machine acting for its owner: it may use /mcp, nothing else.
+    if (identity.source === "service" && path !== MCP_PATH) return json({ error: "service tokens may only use /mcp" }, 403);
     // ── Steward as an MCP server for the owner's own MCP clients (src/mcp) ──
     if (path === MCP_PATH) {
       const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));

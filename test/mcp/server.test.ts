@@ -1,4 +1,5 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { SignJWT, importJWK } from "jose";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { modelOverride } from "../../src/model";
@@ -86,6 +87,36 @@ describe("/mcp: Steward as an MCP server for the owner's own clients", () => {
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toContain("no MCP session");
     await client.close();
+  });
+
+  it("an Access service token mapped to its owner reaches that owner's agent, and only /mcp", async () => {
+    const serviceToken = async (clientId: string) => {
+      const key = (await importJWK(JSON.parse(env.TEST_SIGNING_JWK), "RS256")) as CryptoKey;
+      // What Access signs for a service token: no subject, the client id as common_name.
+      const jwt = await new SignJWT({ common_name: clientId, type: "app" })
+        .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+        .setSubject("")
+        .setIssuer("https://steward-test.cloudflareaccess.com")
+        .setAudience("steward-test-aud")
+        .setIssuedAt()
+        .setExpirationTime("10m")
+        .sign(key);
+      return { "Cf-Access-Jwt-Assertion": jwt };
+    };
+    await putFile("access:owner-with-service-token", "/workspace/for-the-client.txt", "hi");
+    const client = await clientFor(await serviceToken("mcp-client.access"));
+    expect(textOf(await client.callTool({ name: "list_files", arguments: {} }))).toContain("/workspace/for-the-client.txt");
+    await client.close();
+    // The same token cannot open the web app's agent socket or any API.
+    const socket = await exports.default.fetch("https://steward.example/api/me", { headers: await serviceToken("mcp-client.access") });
+    expect(socket.status).toBe(403);
+    // An unmapped service token gets nothing.
+    const unmapped = await exports.default.fetch(ENDPOINT, {
+      method: "POST",
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+      headers: { "content-type": "application/json", ...(await serviceToken("someone-else.access")) }
+    });
+    expect(unmapped.status).toBe(403);
   });
 
   it("each identity reaches only its own agent", async () => {
