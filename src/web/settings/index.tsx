@@ -5,6 +5,8 @@ import { EmailSection } from "./email";
 import { ModelSection } from "./model";
 import { PermissionsSection } from "./permissions";
 import { TimeZoneSection } from "./time-zone";
+import { ExtensionsSection } from "./extensions";
+import { ConnectionsSection } from "./connections";
 
 export interface SettingsSectionProps {
   directory: Directory;
@@ -19,7 +21,9 @@ export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: Comp
   { id: "model", title: "Model", Section: ModelSection },
   { id: "permissions", title: "Permissions", Section: PermissionsSection },
   { id: "time-zone", title: "Time zone", Section: TimeZoneSection },
-  { id: "email", title: "Email", Section: EmailSection }
+  { id: "email", title: "Email", Section: EmailSection },
+  { id: "extensions", title: "Extensions", Section: ExtensionsSection },
+  { id: "connections", title: "Connections", Section: ConnectionsSection }
 ];
 
 export function SettingsView({ directory, link }: SettingsSectionProps) {
