@@ -64,6 +64,16 @@ describe("bundled extensions", () => {
     ]);
   });
 
+  it("/tool calls an extension tool without a model, through the same gate", async () => {
+    const { sub, user, assistant } = await freshUser("tool-command");
+    await putFile(user, "/workspace/sales.csv", SALES);
+    const session = await newSession(user);
+    await turn(session, await asUser(sub), '/tool ext_tabular_summarise {"path":"/workspace/sales.csv"}');
+    const [part] = await toolParts(user, session, "ext_tabular_summarise");
+    expect(part?.output).toMatchObject({ ok: true, value: { rows: 4 } });
+    expect((await assistant.getAudit(1))[0]).toMatchObject({ tool: "ext_tabular_summarise", tier: 1, outcome: "ok" });
+  });
+
   it("tabular: a bad path is a clear tool error, audited as an error", async () => {
     const { sub, user, assistant } = await freshUser("tabular-bad");
     const session = await newSession(user);
