@@ -15,6 +15,8 @@ import { UsageMeter } from "../../src/limits/usage";
 import { migrateAssistant, migrateConversation, migrateDirectory } from "../../src/schema";
 import { MIGRATIONS_TABLE, appliedMigrations } from "../../src/schema/migrate";
 import { ASSISTANT_MIGRATIONS } from "../../src/schema/assistant";
+import { ExtensionRegistry } from "../../src/extensions/registry";
+import { bundledExtensions } from "../../src/extensions/bundled";
 import { assistantFor } from "../helpers/agent";
 import { HELD_RAW, MAIN_CONVERSATION_DDL, MAIN_DIRECTORY_DDL, T0, insertMainAssistantRows, mainAssistantDdl } from "./main-schema";
 import { tableNames, withEmptyStorage } from "./scratch";
@@ -77,8 +79,9 @@ describe("upgrading a database written by main (before src/schema)", () => {
     const era = outboxProviderId ? "main" : "main before outbox provider ids";
     it(`opens an Assistant database from ${era} with every row intact`, async () => {
       const fresh = await inFreshAssistant((storage) => shape(storage.sql));
-      // 16 tables from main, + reply approvals (migration 2), + turn and token usage (migration 3).
-      expect(Object.keys(fresh)).toHaveLength(19);
+      // 16 tables from main, + reply approvals (migration 2), + turn and token usage (migration 3),
+      // + the owner's extension decisions (migration 4).
+      expect(Object.keys(fresh)).toHaveLength(20);
 
       await inFreshAssistant(async (storage) => {
         const { sql } = storage;
@@ -91,7 +94,7 @@ describe("upgrading a database written by main (before src/schema)", () => {
 
         // Same rows; the old outbox gains provider_id with its default; the new tables start empty.
         const after = snapshot(sql);
-        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_tokens: [], steward_usage_turn: [] };
+        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_tokens: [], steward_usage_turn: [], steward_extension_decision: [] };
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
         expect(after).toEqual(expected);
         // Same tables, columns and indexes as a database that never knew main.
@@ -158,6 +161,14 @@ describe("upgrading a database written by main (before src/schema)", () => {
         expect(usage.admit({ turnsPerMinute: 1, tokensPerDay: 10 }, { continuation: false, command: false })).toBeNull();
         usage.addTokens(3);
         expect(usage.view({ turnsPerMinute: 1, tokensPerDay: 10 })).toMatchObject({ turnsLastMinute: 1, tokensToday: 3 });
+
+        // Migration 4: the extension registry records the owner's decision on the upgraded database.
+        const registry = new ExtensionRegistry(sql, { readdir: () => Promise.reject(new Error("none")), readFile: () => Promise.reject(new Error("none")) }, () =>
+          bundledExtensions({})
+        );
+        expect((await registry.views("k1")).find((e) => e.name === "tabular")?.state).toBe("enabled");
+        await registry.disable("k1", "tabular");
+        expect((await registry.views("k1")).find((e) => e.name === "tabular")?.state).toBe("disabled");
 
         // The next start-up does nothing.
         expect(migrateAssistant(storage)).toEqual([]);
