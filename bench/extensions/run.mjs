@@ -24,7 +24,7 @@ import { positive, requireNode22 } from "../lib/cli.mjs";
 import { gitRevision, load1m, machine, runBench, saveResults } from "../lib/harness.mjs";
 import { freePortPair } from "../lib/ports.mjs";
 import { stats } from "../lib/stats.mjs";
-import { buildOnce, startWrangler, waitReady } from "../lib/wrangler.mjs";
+import { startWrangler, waitReady } from "../lib/wrangler.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
@@ -46,7 +46,9 @@ const RUN_CODE = `import { readFile } from "node:fs/promises";\n${TABULAR}\nexpo
 const ROWS = [
   { name: "extension (ext_tabular_summarise)", task: () => `/tool ext_tabular_summarise ${JSON.stringify({ path: PATH })}`, check: (out) => rowsOf(out?.value) },
   { name: "tier 1 run_code, same code", task: () => `/run ${RUN_CODE}`, check: (out) => rowsOf(out?.value) },
-  { name: "MCP tool (mcp_fixture_echo)", task: () => '/tool mcp_fixture_echo {"text":"bench"}', check: (out) => expectEcho(out?.text) }
+  { name: "MCP tool (mcp_fixture_echo)", task: () => '/tool mcp_fixture_echo {"text":"bench"}', check: (out) => expectEcho(out?.text) },
+  // What any turn with one tool call costs (tier 0, no runtime): subtract it to see a row's own cost.
+  { name: "turn baseline (/tiers, tier 0)", task: () => "/tiers", check: (out) => expectText(out?.text, "Execution ladder") }
 ];
 
 const access = await createAccess();
@@ -57,8 +59,7 @@ let mcp;
 await runBench({ stateDir, cleanup: () => mcp?.close() }, async (run) => {
   const load0 = load1m();
   mcp = await startOpenMcpServer();
-  const bundle = buildOnce({ config: CONFIG, stateDir });
-  const wrangler = run.track(startWrangler({ config: CONFIG, port, stateDir, bundle, vars: access.vars }));
+  const wrangler = run.track(startWrangler({ config: CONFIG, port, stateDir, vars: access.vars }));
   await waitReady(wrangler, { timeoutMs: 90_000 });
   saveResults(HERE, { ...(await measure()), machine: machine(load0), revision: gitRevision() }, printTable);
 });
@@ -100,7 +101,11 @@ async function measure() {
     rows,
     ratios: {
       extensionOverRunCode: round1(p50("extension") / p50("tier 1")),
-      mcpToolOverDirectHttp: round1(p50("MCP tool") / p50("direct HTTP"))
+      mcpToolOverDirectHttp: round1(p50("MCP tool") / p50("direct HTTP")),
+      // Each row's own cost beyond a tool turn's (warm p50 minus the /tiers turn).
+      extensionOwnMs: round1(p50("extension") - p50("turn baseline")),
+      runCodeOwnMs: round1(p50("tier 1") - p50("turn baseline")),
+      mcpOwnMs: round1(p50("MCP tool") - p50("turn baseline"))
     }
   };
 }
@@ -122,6 +127,10 @@ function rowsOf(value) {
   if (value?.rows !== 500) throw new Error(`summary failed: ${JSON.stringify(value).slice(0, 300)}`);
 }
 
+function expectText(text, part) {
+  if (typeof text !== "string" || !text.includes(part)) throw new Error(`expected "${part}" in ${JSON.stringify(text)?.slice(0, 200)}`);
+}
+
 function expectEcho(text) {
   if (text !== "echo: bench") throw new Error(`echo failed: ${JSON.stringify(text)}`);
 }
@@ -138,4 +147,6 @@ function printTable(results) {
   }
   console.log(`\n  extension / tier 1 run_code (warm p50): ${results.ratios.extensionOverRunCode}x`);
   console.log(`  MCP tool turn / direct HTTP (warm p50):  ${results.ratios.mcpToolOverDirectHttp}x`);
+  const own = results.ratios;
+  console.log(`  beyond a /tiers turn (warm p50): extension ${own.extensionOwnMs} ms, run_code ${own.runCodeOwnMs} ms, MCP ${own.mcpOwnMs} ms`);
 }
