@@ -141,6 +141,12 @@ export function mcpToolFact(server: string): ToolFact {
   return { tier: 3, effect: "acts", offeredTo: SESSIONS, target: "server", targets: [`mcp:${server}`], label: "MCP" };
 }
 
+/** For the tool card, which cannot see a user's dynamic facts: what kind of per-user tool a name is. */
+export function dynamicToolKind(name: string): "extension" | "MCP" | null {
+  if (name.startsWith(EXTENSION_TOOL_PREFIX)) return "extension";
+  return name.startsWith(MCP_TOOL_PREFIX) ? "MCP" : null;
+}
+
 function isDynamicName(name: string): boolean {
   return name.startsWith(EXTENSION_TOOL_PREFIX) || name.startsWith(MCP_TOOL_PREFIX);
 }
