@@ -51,4 +51,12 @@ export class ExtensionEgress extends WorkerEntrypoint<Env, EgressProps> {
     await owner.extensionEgressRefused({ session: props.session, tool: props.tool, url: request.url, reason: verdict.reason });
     return new Response(`steward: request refused: ${verdict.reason}\n`, { status: 403, headers: { "content-type": "text/plain" } });
   }
+
+  /** A raw TCP socket (`cloudflare:sockets` connect) arrives here too: never allowed, audited like a refused request. */
+  override async connect(socket: Socket): Promise<void> {
+    const props = this.ctx.props;
+    const owner = await getAgentByName(this.env.Assistant as DurableObjectNamespace<Assistant>, props.user);
+    await owner.extensionEgressRefused({ session: props.session, tool: props.tool, url: "tcp:", reason: "raw TCP sockets are refused: extensions reach their declared hosts with fetch over https only" });
+    await socket.close().catch(() => undefined);
+  }
 }

