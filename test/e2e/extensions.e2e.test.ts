@@ -54,10 +54,11 @@ async function newChat(): Promise<void> {
 describe("Settings → Extensions", () => {
   test("an extension the agent wrote is off until the owner reviews and enables it, then works in chat", async () => {
     await newChat();
+    const written = () => ui.messageLog().locator('[data-tool="write"][data-state="complete"]').count();
     await ui.send(`/write .agents/extensions/shout/manifest.json ${MANIFEST}`);
-    await ui.reply();
+    await expect.poll(written, WAIT).toBe(1);
     await ui.send(`/write .agents/extensions/shout/extension.js ${CODE}`);
-    await ui.reply();
+    await expect.poll(written, WAIT).toBe(2);
 
     await page.goto(`${baseURL}/#/settings`);
     const region = page.getByRole("region", { name: "Extensions" });
