@@ -19,6 +19,16 @@ export default defineConfig({
         return id.endsWith(".md") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
       }
     },
+    // …and so is a bundled extension's code (the top-level extensions/<name>/extension.js).
+    {
+      name: "extension-as-text",
+      enforce: "pre",
+      transform(code: string, id: string) {
+        return /\/extensions\/[a-z0-9]+\/extension\.js$/.test(id) && !id.includes("/node_modules/")
+          ? { code: `export default ${JSON.stringify(code)};`, map: null }
+          : undefined;
+      }
+    },
     agents(),
     // Tiers 2–3: URLs of the loopback npm registry and website started in test/global-setup.ts.
     // A function so globalSetup's values (the local sandbox's URL and token) become bindings.
@@ -32,8 +42,6 @@ export default defineConfig({
           ACCESS_TEAM_DOMAIN: "https://steward-test.cloudflareaccess.com",
           ACCESS_AUD: "steward-test-aud",
           ACCESS_JWKS: JSON.stringify({ keys: [publicJwk] }),
-          // Task API tests: one service token acting for the user with sub "svc-owner".
-          ACCESS_SERVICE_TOKENS: JSON.stringify({ "svc-test.access": "svc-owner" }),
           TEST_SIGNING_JWK: JSON.stringify(privateJwk),
           NPM_REGISTRY_URL: inject("npmRegistry"),
           // ── Tier 4: the local process sandbox (test/sandbox-setup.ts) ──
@@ -43,7 +51,14 @@ export default defineConfig({
           SANDBOX_CREDENTIALS: JSON.stringify({ "api.example.com": { authorization: `Bearer ${inject("sandboxSecret")}` } }),
           TEST_SANDBOX_SECRET: inject("sandboxSecret"),
           TEST_LOOPBACK_PORT: String(inject("loopbackPort")),
-          EMAIL_DOMAIN: "agents.steward.test"
+          EMAIL_DOMAIN: "agents.steward.test",
+          // ── Extensions and MCP (test/extensions-setup.ts): the rates API on loopback, plain http to it allowed ──
+          EXCHANGE_RATES_URL: `${inject("ratesURL")}/v1`,
+          EXTENSION_LOOPBACK_HTTP: "1",
+          EXTENSION_TIMEOUT_MS: "4000",
+          MCP_TIMEOUT_MS: "3000",
+          // Access service tokens → the user each acts for (the task API and /mcp tests).
+          ACCESS_SERVICE_TOKENS: JSON.stringify({ "svc-test.access": "svc-owner", "mcp-client.access": "owner-with-service-token" })
         }
       }
     }))
@@ -52,7 +67,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: ["test/e2e/**"],
     setupFiles: ["test/setup.ts"],
-    globalSetup: ["test/global-setup.ts", "test/sandbox-setup.ts"],
+    globalSetup: ["test/global-setup.ts", "test/sandbox-setup.ts", "test/extensions-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 60_000,

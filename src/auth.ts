@@ -9,7 +9,7 @@ export interface Identity {
   /** Stable id; the Assistant's name. */
   id: string;
   email?: string;
-  /** "service": an Access service token mapped to its owner (ACCESS_SERVICE_TOKENS); the task API only. */
+  /** "service": an Access service token mapped to its owner (ACCESS_SERVICE_TOKENS); the task API and /mcp only. */
   source: "access" | "dev" | "service";
 }
 

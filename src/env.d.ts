@@ -44,6 +44,16 @@ interface StewardSettings {
   EMAIL_AUTHSERV_ID?: string;
   /** Local dev only: the dev user's own address, treated as a verified owner address. */
   DEV_USER_EMAIL?: string;
+
+  // Extensions and MCP (src/extensions, src/connectors, src/mcp)
+  /** Base URL of the bundled rates extension's API (default https://api.frankfurter.dev/v1); its host is the one it may reach. */
+  EXCHANGE_RATES_URL?: string;
+  /** "1" lets extensions use plain http to a declared loopback host (tests, local benches); never in production. */
+  EXTENSION_LOOPBACK_HTTP?: string;
+  /** Time limit of one extension tool call in ms (default 10000). */
+  EXTENSION_TIMEOUT_MS?: string;
+  /** Time limit of one MCP tool call in ms (default 30000). */
+  MCP_TIMEOUT_MS?: string;
 }
 
 declare namespace Cloudflare {
@@ -52,3 +62,15 @@ declare namespace Cloudflare {
 
 /** Generated with --env-interface GeneratedEnv, so `Env` stays this one alias (tests add their bindings to Cloudflare.Env). */
 type Env = Cloudflare.Env;
+
+// SKILL.md and other Markdown bundled as text (wrangler.jsonc "rules").
+declare module "*.md" {
+  const text: string;
+  export default text;
+}
+
+// Bundled extensions' code, imported as text (wrangler.jsonc "rules"); it runs only in a Dynamic Worker.
+declare module "*/extension.js" {
+  const text: string;
+  export default text;
+}

@@ -6,6 +6,10 @@ import { fileResponse } from "./assistant/file-response";
 import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 import { withSecurityHeaders } from "./http/security-headers";
 import { handleApi, isApiPath } from "./api/worker";
+import { MCP_CALLBACK_PATH } from "./connectors/connectors";
+import { handleMcp } from "./mcp/protocol";
+import { MCP_PATH, stewardMcpTools } from "./mcp/tools";
+import type { McpOwnerAgent } from "./mcp/tools";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -16,6 +20,9 @@ export { Sandbox } from "./ladder/sandbox/sandbox-class";
 export { ContainerProxy } from "@cloudflare/sandbox";
 export { MailReader } from "./subagents/mail-reader";
 export { EmailDirectory } from "./channels/email/directory";
+// ── Extensions: an extension Worker's only way out, and its workspace access (src/extensions) ──
+export { ExtensionEgress } from "./extensions/egress";
+export { ExtensionWorkspace } from "./extensions/workspace-host";
 
 /**
  * The only ways in: /api/* and /agent* for the caller's own Assistant, and
@@ -27,7 +34,7 @@ export default withSecurityHeaders({
     const url = new URL(request.url);
     const path = url.pathname;
     const isAgentPath = path === "/agent" || path.startsWith("/agent/");
-    if (!isAgentPath && !path.startsWith("/api/") && !path.startsWith("/agents/")) {
+    if (!isAgentPath && !path.startsWith("/api/") && !path.startsWith("/agents/") && path !== MCP_PATH) {
       return env.ASSETS ? env.ASSETS.fetch(request) : new Response("Not found", { status: 404 });
     }
     if (path.startsWith("/agents/")) return json({ error: "not found" }, 404);
@@ -43,19 +50,33 @@ export default withSecurityHeaders({
       throw error;
     }
 
+    // A service token is a machine acting for its owner: it may use /mcp and the task API, never the app or its files
+    // (the task API refuses it /api/health itself).
+    if (identity.source === "service" && path !== MCP_PATH && !isApiPath(path)) {
+      return json({ error: "service tokens may use /mcp and the task API only" }, 403);
+    }
+    // ── Steward as an MCP server for the owner's own MCP clients (src/mcp) ──
+    if (path === MCP_PATH) {
+      const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+      return handleMcp(request, stewardMcpTools(owner as unknown as McpOwnerAgent), { name: "steward", version: "0.1.0" });
+    }
     if (path === "/api/me") {
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
       return json({ id: identity.id, email: identity.email ?? null, source: identity.source });
     }
     // ── Task API (src/api): /api/tasks…, /api/openapi.json, /api/health ──
     if (isApiPath(path)) return handleApi(request, env, identity);
-    // A service token acts for its owner through the task API only, never the app or its files.
-    if (identity.source === "service") return json({ error: "service tokens may use the task API only" }, 403);
     // ── Workspace downloads (src/web/files) ──
     if (path === "/api/files") {
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
       const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
       return fileResponse(await owner.downloadFile(url.searchParams.get("path") ?? ""), url.searchParams.has("inline"));
+    }
+    // ── MCP connections: OAuth comes back here, to the signed-in user's own agent (src/connectors) ──
+    if (path === MCP_CALLBACK_PATH) {
+      if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
+      const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+      return owner.fetch(request);
     }
     if (!isAgentPath) return json({ error: "not found" }, 404);
 

@@ -60,6 +60,18 @@ import type { TurnKind, UsageView } from "../limits/usage";
 import { CALLABLE_SCHEMAS } from "./callable-schemas";
 import type { AssistantApi } from "../shared/api";
 import type { AssistantState } from "../shared/views";
+import { Extensions } from "../extensions/service";
+import type { ExtensionExports } from "../extensions/runner";
+import { USER_EXTENSIONS_ROOT } from "../extensions/registry";
+import type { DynamicToolView } from "../extensions/registry";
+import type { WorkspaceAnswer } from "../extensions/workspace-host";
+import { Connectors, configureConnectorCallbacks, serverTarget } from "../connectors/connectors";
+import { MCP_TOOL_PREFIX } from "../shared/tool-facts";
+import type { DynamicFacts } from "../shared/tool-facts";
+import type { ConnectionView, ExtensionView } from "../shared/extension-views";
+import { digestInput } from "../ladder/audit";
+import { mcpAsk } from "../mcp/ask";
+import type { McpAskOutcome } from "../mcp/tools";
 
 export type { AssistantState } from "../shared/views";
 import { MemoryService } from "../memory/service";
@@ -89,6 +101,8 @@ export interface TurnContextView {
   limited: string | null;
   /** The owner's memory as the prompt shows it (src/memory/context.ts). */
   memory: string;
+  /** This user's enabled extension tools and connected MCP tools, with their gate facts. */
+  dynamic: { tools: DynamicToolView[]; facts: DynamicFacts };
 }
 
 /**
@@ -150,7 +164,8 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
       user: this.name,
       openTab: (session) => this.#tabs.get(session),
       recipientTrusted: (address) => this.inbox.settings.mayReceive(address),
-      changed: () => this.bumpWorkspaceVersion()
+      changed: () => this.bumpWorkspaceVersion(),
+      dynamicFacts: () => this.#dynamicFacts
     });
     return this.#gate;
   }
@@ -168,6 +183,9 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     // /workspace and where users keep their own skills exist from the start
     // (uploads and tools write under /workspace without creating it).
     await this.workspace.fs.mkdir(USER_SKILLS_ROOT, { recursive: true });
+    await this.workspace.fs.mkdir(USER_EXTENSIONS_ROOT, { recursive: true });
+    // MCP OAuth comes back on Steward's own route (src/server.ts); the owner lands in Settings.
+    configureConnectorCallbacks(this.mcp);
     this.refreshState();
     this.taskService.resumeOrphans();
     this.apiTasks.resume();
@@ -376,8 +394,11 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   async turnContext(skillsVersion: number | null, kind: TurnKind | null): Promise<TurnContextView> {
     const version = this.state.workspaceVersion ?? 0;
     const skills = version === skillsVersion ? null : { version, listing: await this.userSkills.listing(version) };
+    // Connections restored after a restart may still be connecting; their tools are offered once they are.
+    await this.mcp.waitForConnections({ timeout: 3_000 });
+    const dynamic = await this.refreshDynamic();
     const limited = kind ? this.turnLimits.admit(limitsFrom(this.env), kind) : null;
-    return { permissions: this.gate.permissions(), skills, limited, memory: this.memoryText() };
+    return { permissions: this.gate.permissions(), skills, limited, memory: this.memoryText(), dynamic };
   }
 
   userSkillResource(skill: string, path: string) {
@@ -392,11 +413,13 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
   // The gate: one call before a tool runs, one after (src/gate/gate.ts).
 
-  gateAsk(session: string, caller: Offeree, call: GateCall): Promise<boolean> {
+  async gateAsk(session: string, caller: Offeree, call: GateCall): Promise<boolean> {
+    await this.refreshDynamic();
     return this.gate.ask(session, caller, call);
   }
 
-  gateBefore(session: string, caller: Offeree, call: GateCall): Promise<GateAnswer> {
+  async gateBefore(session: string, caller: Offeree, call: GateCall): Promise<GateAnswer> {
+    await this.refreshDynamic();
     return this.gate.before(session, caller, call);
   }
 
@@ -953,6 +976,157 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
   recentModelFailures(): ModelFailure[] {
     return this.usage.recentFailures(Date.now());
+  }
+
+  // ── Extensions and MCP connectors (src/extensions, src/connectors) ──
+
+  /** Facts of this user's dynamic tools, as of the last refresh; the gate reads them synchronously. */
+  #dynamicFacts: DynamicFacts = {};
+  #extensions?: Extensions;
+  #connectors?: Connectors;
+
+  private get extensions(): Extensions {
+    this.#extensions ??= new Extensions({
+      sql: this.ctx.storage.sql,
+      fs: this.workspace.fs,
+      env: this.env,
+      // ctx.exports holds loopback bindings of the Worker's own entrypoints (src/server.ts exports these two).
+      exports: this.ctx.exports as unknown as ExtensionExports,
+      user: () => this.name,
+      workspaceVersion: () => this.state.workspaceVersion ?? 0
+    });
+    return this.#extensions;
+  }
+
+  private get connectors(): Connectors {
+    this.#connectors ??= new Connectors({
+      mcp: this.mcp,
+      addMcpServer: (name, url, options) => this.addMcpServer(name, url, options),
+      removeMcpServer: (id) => this.removeMcpServer(id),
+      env: this.env,
+      trusted: (target) => this.gate.targetIsTrusted(target)
+    });
+    return this.#connectors;
+  }
+
+  /** Tools and facts of the enabled extensions and connected MCP servers; keeps the facts for the gate. */
+  private async refreshDynamic(): Promise<{ tools: DynamicToolView[]; facts: DynamicFacts }> {
+    const [facts, tools] = await Promise.all([this.extensions.facts(), this.extensions.tools()]);
+    this.#dynamicFacts = { ...facts, ...this.connectors.facts() };
+    return { tools: [...tools, ...this.connectors.tools()], facts: this.#dynamicFacts };
+  }
+
+  /** A session's extension or MCP tool call, after the gate let it run (beforeToolCall → gateBefore). */
+  async runDynamicTool(session: string, name: string, input: unknown): Promise<unknown> {
+    if (name.startsWith(MCP_TOOL_PREFIX)) return this.connectors.call(name, input);
+    return this.extensions.run(session, name, input);
+  }
+
+  /** Settings → Extensions: every extension with its files, permissions and state. */
+  @callable()
+  listExtensions(): Promise<ExtensionView[]> {
+    return this.extensions.views();
+  }
+
+  /** Only the owner, in the web app, after reviewing exactly these files (their digest). No tool or command reaches this. */
+  @callable()
+  async enableExtension(name: string, digest: string): Promise<ExtensionView[]> {
+    await this.extensions.enable(name, digest);
+    this.bumpWorkspaceVersion();
+    return this.extensions.views();
+  }
+
+  @callable()
+  async disableExtension(name: string): Promise<ExtensionView[]> {
+    await this.extensions.disable(name);
+    this.bumpWorkspaceVersion();
+    return this.extensions.views();
+  }
+
+  /** Settings → Connections. */
+  @callable()
+  listConnections(): ConnectionView[] {
+    return this.connectors.views();
+  }
+
+  /** The owner adds a remote MCP server; OAuth, when the server asks for it, comes back to /api/mcp/callback. */
+  @callable()
+  async addConnection(name: string, url: string): Promise<ConnectionView> {
+    return this.connectors.add(name, url);
+  }
+
+  @callable()
+  async removeConnection(id: string): Promise<ConnectionView[]> {
+    await this.connectors.remove(id);
+    this.gate.trustTarget(serverTarget(id), false);
+    return this.connectors.views();
+  }
+
+  /** Calls to this server run without asking in web sessions (email, schedules and MCP clients still ask). */
+  @callable()
+  setConnectionTrusted(id: string, trusted: boolean): ConnectionView[] {
+    if (!this.mcp.listServers().some((s) => s.id === id)) throw new Error(`no connection named ${JSON.stringify(id)}`);
+    this.gate.trustTarget(serverTarget(id), trusted);
+    return this.connectors.views();
+  }
+
+  // RPC from an extension's own Worker (src/extensions/workspace-host.ts, egress.ts); never callable from a browser.
+
+  async extensionReadFile(path: string): Promise<WorkspaceAnswer<string | null>> {
+    try {
+      return { ok: true, value: await this.workspace.fs.readFile(path, "utf8") };
+    } catch {
+      return { ok: true, value: null };
+    }
+  }
+
+  async extensionWriteFile(path: string, content: string): Promise<WorkspaceAnswer<null>> {
+    try {
+      await this.workspace.fs.mkdir(path.slice(0, path.lastIndexOf("/")) || "/workspace", { recursive: true });
+      await this.workspace.fs.writeFile(path, content);
+      return { ok: true, value: null };
+    } catch (error) {
+      return { ok: false, error: `could not write ${path}: ${errorText(error)}` };
+    }
+  }
+
+  async extensionListFiles(path: string): Promise<WorkspaceAnswer<Array<{ name: string; type: "file" | "dir"; size: number }>>> {
+    try {
+      const entries = await this.workspace.fs.readdir(path);
+      return { ok: true, value: entries.map((e) => ({ name: e.name, type: e.isDirectory ? "dir" : "file", size: e.size })) };
+    } catch (error) {
+      return { ok: false, error: `could not list ${path}: ${errorText(error)}` };
+    }
+  }
+
+  // ── Steward as an MCP server (src/mcp): the Worker calls this for the verified owner's /mcp ask_agent ──
+
+  mcpAsk(text: string, session: string | null): Promise<McpAskOutcome> {
+    return mcpAsk(
+      {
+        createChannelSession: (title, channel) => this.createChannelSession(title, channel),
+        session: (id) => (this.dynamicAgents.has(Conversation.name, id) ? this.sessions.get(id) : undefined),
+        runTurn: async (id, input) => (await this.dynamicAgents.get(Conversation, id)).runEmailTurn(input)
+      },
+      text,
+      session
+    );
+  }
+
+  /** An extension's request to an undeclared host was refused: one audit row in the owner's log. */
+  async extensionEgressRefused(refusal: { session: string; tool: string; url: string; reason: string }): Promise<void> {
+    this.gate.record({
+      session: refusal.session,
+      turn: "",
+      tier: 3,
+      tool: refusal.tool,
+      inputDigest: await digestInput({ url: refusal.url }),
+      outcome: "blocked",
+      durationMs: 0,
+      bytesOut: 0,
+      approved: null,
+      detail: `network request refused: ${refusal.reason}`
+    });
   }
 }
 

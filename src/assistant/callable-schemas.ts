@@ -80,5 +80,13 @@ export const CALLABLE_SCHEMAS = {
   listNotifications: z.tuple([z.strictObject({ unreadOnly: z.boolean().optional(), limit }).optional()]),
   markNotificationsRead: z.tuple([z.union([z.literal("all"), z.array(id).max(1_000)])]),
   // Model usage (Settings → Usage)
-  getUsage: z.tuple([z.number().optional()])
+  getUsage: z.tuple([z.number().optional()]),
+  // Extensions and MCP connections (the registry and the connectors check names, URLs and digests)
+  listExtensions: none,
+  enableExtension: z.tuple([z.string().max(100), z.string().regex(/^[0-9a-f]{64}$/, "the digest must be 64 hex digits")]),
+  disableExtension: z.tuple([z.string().max(100)]),
+  listConnections: none,
+  addConnection: z.tuple([z.string().max(100), z.string().max(2_000)]),
+  removeConnection: z.tuple([z.string().max(100)]),
+  setConnectionTrusted: z.tuple([z.string().max(100), z.boolean()])
 } satisfies Record<string, z.ZodType<unknown[]>>;

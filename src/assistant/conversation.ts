@@ -57,6 +57,8 @@ import type { TranscriptHost } from "../memory/transcript";
 import type { BranchPoint, CompactedSpan } from "../shared/memory";
 import { ApiProgressRelay } from "../api/relay";
 import { usageSink } from "../model/usage";
+import { dynamicSessionTools } from "../extensions/session-tools";
+import type { DynamicFacts } from "../shared/tool-facts";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -81,7 +83,7 @@ export class Conversation extends Think<Env> {
   #gateAnswers = new Map<string, GateAnswer>();
   #assistant?: Promise<DurableObjectStub<Assistant>>;
   #channel?: Channel;
-  #turn?: { requestId: string; permissions: Record<Tier, Permission>; limited: string | null; memory: string };
+  #turn?: { requestId: string; permissions: Record<Tier, Permission>; limited: string | null; memory: string; dynamic: TurnContextView["dynamic"] };
   #skills?: { version: number; listing: SkillListing };
   #tools?: ToolSet;
 
@@ -211,14 +213,17 @@ export class Conversation extends Think<Env> {
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
     const ownerReply = await this.ownerCommand(ctx);
     if (ownerReply !== null) return { model: replyModel(ownerReply), activeTools: [] };
-    const { permissions, limited } = await this.turnContext();
+    const { permissions, limited, dynamic } = await this.turnContext();
     // Per-user turn and token limits (src/limits): over one, the user reads why instead of a model answer.
     if (limited !== null) return { model: replyModel(limited), activeTools: [] };
     const caller = this.channel();
     const offered: string[] = [];
-    const gated: ToolSet = {};
-    for (const [name, definition] of Object.entries(ctx.tools)) {
-      const fact = toolFact(name);
+    // This user's extension and MCP tools, with facts from the Assistant (src/extensions, src/connectors).
+    const extra = dynamicSessionTools(dynamic.tools, async (name, input) => (await this.assistant()).runDynamicTool(this.name, name, input));
+    const facts: DynamicFacts = dynamic.facts;
+    const gated: ToolSet = { ...extra };
+    for (const [name, definition] of Object.entries({ ...ctx.tools, ...extra })) {
+      const fact = toolFact(name, facts);
       if (fact && !fact.offeredTo.includes(caller)) continue;
       offered.push(name);
       // Judged with nothing trusted and the input unknown, a call that could
@@ -236,7 +241,7 @@ export class Conversation extends Think<Env> {
    * Tier permissions (and the user's skills index, when it changed), read
    * once per turn in one call; a conversation runs one turn at a time.
    */
-  private async turnContext(): Promise<{ permissions: Record<Tier, Permission>; limited: string | null; memory: string }> {
+  private async turnContext(): Promise<{ permissions: Record<Tier, Permission>; limited: string | null; memory: string; dynamic: TurnContextView["dynamic"] }> {
     const turn = this.activeTurn;
     const requestId = turn?.requestId ?? "";
     if (this.#turn?.requestId !== requestId) {
@@ -245,7 +250,7 @@ export class Conversation extends Think<Env> {
       // A DO stub types this return as never (SkillListing is too deep for RPC typing).
       const context = (await (await this.assistant()).turnContext(this.#skills?.version ?? null, kind)) as unknown as TurnContextView;
       if (context.skills) this.#skills = context.skills;
-      this.#turn = { requestId, permissions: context.permissions, limited: context.limited, memory: context.memory };
+      this.#turn = { requestId, permissions: context.permissions, limited: context.limited, memory: context.memory, dynamic: context.dynamic };
     }
     return this.#turn;
   }

@@ -10,6 +10,7 @@ import { permissionCommands } from "../gate/permission-commands";
 import { shellCommands } from "../ladder/shell-commands";
 import { workspaceCommands } from "./workspace";
 import { scheduleCommands } from "../schedules/commands";
+import { dynamicToolCommands } from "../extensions/commands";
 import type { Command, ParsedCommand } from "./types";
 
 export type { Command, ParsedCommand } from "./types";
@@ -30,7 +31,8 @@ export const COMMANDS: readonly Command[] = [
   ...ladderCommands,
   ...shellCommands, // tier 4
   ...permissionCommands, // owner-only; applied by the Conversation, never a tool
-  ...scheduleCommands
+  ...scheduleCommands,
+  ...dynamicToolCommands // extension and MCP tools, gated like any call
 ];
 
 export function helpText(): string {

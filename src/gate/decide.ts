@@ -1,6 +1,6 @@
 import { SUBAGENT_NAMES } from "../shared/channel";
 import type { Offeree } from "../shared/channel";
-import { strongestEffect, toolsOfferedTo } from "../shared/tool-facts";
+import { REMEMBERED_TARGETS, strongestEffect, toolsOfferedTo } from "../shared/tool-facts";
 import type { Effect, ToolFact } from "../shared/tool-facts";
 import { tierSpec } from "../shared/tiers";
 import type { Permission, Tier } from "../shared/tiers";
@@ -36,6 +36,8 @@ export function trustOf(caller: Offeree): Trust {
       return "untrusted-mail";
     case "schedule":
     case "api":
+    // The owner's MCP client asks and waits for an answer; nobody watches the turn to approve in it.
+    case "mcp":
       return "unattended";
     default:
       return "subagent";
@@ -70,12 +72,13 @@ function judge(call: CallFacts): Verdict {
     return { action: "ask", reason: "This chat began with an email, so anything that changes or sends something waits for your approval." };
   }
   if (trust === "unattended" && effect === "acts") {
-    const who = caller === "api" ? "A task sent through the API" : "A scheduled task";
-    return { action: "ask", reason: `${who} runs unattended, so anything that acts outside the agent waits for your approval.` };
+    const who =
+      caller === "api" ? "A task sent through the API runs unattended" : caller === "mcp" ? "A request from your MCP client runs unattended" : "A scheduled task runs unattended";
+    return { action: "ask", reason: `${who}, so anything that acts outside the agent waits for your approval.` };
   }
   if (call.permissions[fact.tier] === "ask") {
-    // Tier 3 asks once per site: an approved site is not asked about again.
-    if (fact.target === "site" && call.targetTrusted) return { action: "run" };
+    // Tier 3 asks once per site (and per extension host, per MCP server): an approved one is not asked about again.
+    if (fact.target && REMEMBERED_TARGETS.includes(fact.target) && call.targetTrusted) return { action: "run" };
     return { action: "ask", reason: `Tier ${fact.tier} (${tierSpec(fact.tier).name}) is set to "ask".` };
   }
   if (fact.target === "recipient" && !call.targetTrusted) {

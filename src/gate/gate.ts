@@ -1,5 +1,6 @@
 import type { Offeree } from "../shared/channel";
-import { toolFact } from "../shared/tool-facts";
+import { REMEMBERED_TARGETS, toolFact } from "../shared/tool-facts";
+import type { DynamicFacts, TargetKind, ToolFact } from "../shared/tool-facts";
 import type { Permission, Tier } from "../shared/tiers";
 import { AuditLog } from "../ladder/audit";
 import type { AuditEntry } from "../ladder/audit";
@@ -29,6 +30,8 @@ export interface GateHost {
   recipientTrusted(address: string): boolean;
   /** After an audit row: the workspace may have changed. */
   changed(): void;
+  /** Facts of this user's own tools: enabled extensions and connected MCP servers (src/extensions, src/connectors). */
+  dynamicFacts(): DynamicFacts;
 }
 
 /**
@@ -65,8 +68,13 @@ export class Gate {
     return this.policy.all();
   }
 
+  /** A tool's facts: the static table, then this user's extensions and MCP servers. */
+  fact(tool: string): ToolFact | null {
+    return toolFact(tool, this.host.dynamicFacts());
+  }
+
   verdict(session: string, caller: Offeree, call: GateCall): Verdict {
-    const fact = toolFact(call.tool);
+    const fact = this.fact(call.tool);
     return decide({
       tool: call.tool,
       fact,
@@ -74,7 +82,7 @@ export class Gate {
       caller,
       permissions: this.policy.all(),
       // Memory has no trusted targets: whether a write asks depends on the session alone.
-      targetTrusted: fact?.target && fact.target !== "memory" ? this.targetTrusted(session, fact.target, call.input) : false
+      targetTrusted: fact?.target && fact.target !== "memory" ? this.targetTrusted(session, fact, call.input) : false
     });
   }
 
@@ -97,11 +105,33 @@ export class Gate {
 
   /** After a call: its audit row; an owner-approved browser call's site is not asked about again. */
   after(entry: AuditEntry, input?: unknown): void {
-    this.#audit.record(entry);
-    if (entry.approved && toolFact(entry.tool)?.target === "site") {
+    const fact = this.fact(entry.tool);
+    // A session knows only the static table's tiers; a dynamic tool's tier comes from its facts here.
+    this.#audit.record(entry.tier === null && fact ? { ...entry, tier: fact.tier } : entry);
+    if (entry.approved && fact?.target === "site") {
       const site = this.siteOfCall(entry.session, input);
       if (site) this.#sites.add(site);
     }
+    // An approved extension or MCP call: its hosts (or server) are not asked about again.
+    if (entry.approved && fact?.target && fact.target !== "site" && REMEMBERED_TARGETS.includes(fact.target)) {
+      for (const target of fact.targets ?? []) this.#sites.add(target);
+    }
+    this.host.changed();
+  }
+
+  /** The owner's own choice in Settings → Connections: calls on this target run without asking (or ask again). */
+  trustTarget(target: string, trusted: boolean): void {
+    if (trusted) this.#sites.add(target);
+    else this.#sites.remove(target);
+  }
+
+  targetIsTrusted(target: string): boolean {
+    return this.#sites.has(target);
+  }
+
+  /** An audit row for something refused outside a tool call's own result (an extension's blocked request). */
+  record(entry: AuditEntry): void {
+    this.#audit.record(entry);
     this.host.changed();
   }
 
@@ -111,7 +141,12 @@ export class Gate {
     return formatTiers(this.policy.all()) + remembered;
   }
 
-  private targetTrusted(session: string, target: "site" | "recipient" | "subagent", input: unknown): boolean {
+  private targetTrusted(session: string, fact: ToolFact, input: unknown): boolean {
+    const target: TargetKind | undefined = fact.target;
+    if (target === "host" || target === "server") {
+      const targets = fact.targets ?? [];
+      return targets.length > 0 && targets.every((t) => this.#sites.has(t));
+    }
     if (target === "site") {
       const site = this.siteOfCall(session, input);
       return site !== null && this.#sites.has(site);

@@ -3,6 +3,8 @@
  * its site (scheme + host + port) is remembered, and later tier 3 calls on
  * that site run without asking. Changing tier 3's permission forgets them all.
  * Email sessions are not affected: there every tier 3 call waits.
+ * The same table remembers an extension's approved hosts (`host:<host>`)
+ * and approved MCP servers (`mcp:<server>`).
  */
 export class SiteApprovals {
   constructor(private readonly sql: SqlStorage) {
@@ -14,6 +16,10 @@ export class SiteApprovals {
 
   add(site: string): void {
     this.sql.exec(`INSERT OR IGNORE INTO steward_site_approval (site, approved_at) VALUES (?, ?)`, site, Date.now());
+  }
+
+  remove(site: string): void {
+    this.sql.exec(`DELETE FROM steward_site_approval WHERE site = ?`, site);
   }
 
   list(): string[] {

@@ -288,6 +288,21 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
       error TEXT NOT NULL
     )`);
     }
+  },
+  {
+    version: 8,
+    name: "the owner's decisions about extensions",
+    up(sql) {
+      // src/extensions/registry.ts: one row per extension the owner enabled or turned off; a written
+      // extension runs only while its files' digest equals the enabled one.
+      sql.exec(`CREATE TABLE steward_extension_decision (
+      name TEXT PRIMARY KEY,
+      source TEXT NOT NULL,
+      digest TEXT NOT NULL,
+      enabled INTEGER NOT NULL,
+      decided_at INTEGER NOT NULL
+    )`);
+    }
   }
 ];
 

@@ -20,6 +20,7 @@ import type {
   UsageReport,
   UserSettings
 } from "./views";
+import type { ConnectionView, ExtensionView } from "./extension-views";
 
 /**
  * What the web app may call on the user's Assistant over its /agent socket:
@@ -81,4 +82,12 @@ export interface AssistantApi {
   runTaskNow(id: string): Promise<RunView>;
   listNotifications(options?: { unreadOnly?: boolean; limit?: number }): NotificationView[];
   markNotificationsRead(ids: string[] | "all"): number;
+  // Extensions and MCP connections (Settings → Extensions, Settings → Connections)
+  listExtensions(): Promise<ExtensionView[]>;
+  enableExtension(name: string, digest: string): Promise<ExtensionView[]>;
+  disableExtension(name: string): Promise<ExtensionView[]>;
+  listConnections(): ConnectionView[];
+  addConnection(name: string, url: string): Promise<ConnectionView>;
+  removeConnection(id: string): Promise<ConnectionView[]>;
+  setConnectionTrusted(id: string, trusted: boolean): ConnectionView[];
 }

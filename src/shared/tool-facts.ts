@@ -22,10 +22,14 @@ export type Effect = "reads" | "writes" | "acts";
  * a site (tier 3 asks once per site), a mail recipient (the owner's own and
  * allowed addresses need no approval), a sub-agent (its effect is the
  * strongest effect of the tools it is offered), the owner's memory (shared
- * by every session's prompt, so only the owner's own web session writes it
- * without asking).
+ * by every session's prompt, so only the owner's own sessions write it
+ * without asking), the hosts an extension declared (asked once per host),
+ * an MCP server (asked once per server).
  */
-export type TargetKind = "site" | "recipient" | "subagent" | "memory";
+export type TargetKind = "site" | "recipient" | "subagent" | "memory" | "host" | "server";
+
+/** Targets whose approval is remembered: once the owner approves one call, later calls on it run. */
+export const REMEMBERED_TARGETS: readonly TargetKind[] = ["site", "host", "server"];
 
 export interface ToolFact {
   tier: Tier;
@@ -37,6 +41,12 @@ export interface ToolFact {
   label?: string;
   /** Why a tool that is never offered is refused (Think built-ins Steward replaces). */
   unavailable?: string;
+  /**
+   * A dynamic tool's fixed targets, as remembered approvals name them
+   * (`host:<host>` for each host an extension declared, `mcp:<server>`).
+   * Trusted only when every one of them is.
+   */
+  targets?: readonly string[];
 }
 
 const SESSIONS: readonly Offeree[] = CHANNELS;
@@ -101,14 +111,61 @@ export const TOOL_FACTS: Readonly<Record<string, ToolFact>> = {
   run_shell: acts(4)
 };
 
-/** null: a tool Steward does not know (asks on every channel, audited as unknown). */
-export function toolFact(name: string): ToolFact | null {
-  return Object.hasOwn(TOOL_FACTS, name) ? (TOOL_FACTS[name] ?? null) : null;
+// ── Dynamic tools: extensions and MCP connectors, per user ──
+
+/**
+ * Facts for tools that exist only for one user (their enabled extensions,
+ * their MCP connections), computed by that user's Assistant from what the
+ * owner enabled or connected (src/extensions, src/connectors). Names carry a
+ * prefix no static tool has, so a dynamic fact can never stand in for one.
+ */
+export type DynamicFacts = Readonly<Record<string, ToolFact>>;
+export const EXTENSION_TOOL_PREFIX = "ext_";
+export const MCP_TOOL_PREFIX = "mcp_";
+
+/** What an extension's manifest declares, as far as the gate cares. */
+export interface ExtensionReach {
+  /** Hosts its code may reach (host or host:port); empty: no network. */
+  hosts: readonly string[];
+  workspace: "none" | "read" | "read-write";
+}
+
+/**
+ * An extension tool's facts, from its declared permissions: without network
+ * it is tier 1 work on the workspace; with network it is tier 3, asked once
+ * per declared host, like the browser is asked once per site.
+ */
+export function extensionToolFact(reach: ExtensionReach): ToolFact {
+  if (reach.hosts.length > 0) {
+    return { tier: 3, effect: "acts", offeredTo: SESSIONS, target: "host", targets: reach.hosts.map((h) => `host:${h}`), label: "extension" };
+  }
+  return { tier: 1, effect: reach.workspace === "read-write" ? "writes" : "reads", offeredTo: SESSIONS, label: "extension" };
+}
+
+/** An MCP server's tools: its calls leave the agent (tier 3), asked once per server. */
+export function mcpToolFact(server: string): ToolFact {
+  return { tier: 3, effect: "acts", offeredTo: SESSIONS, target: "server", targets: [`mcp:${server}`], label: "MCP" };
+}
+
+/** For the tool card, which cannot see a user's dynamic facts: what kind of per-user tool a name is. */
+export function dynamicToolKind(name: string): "extension" | "MCP" | null {
+  if (name.startsWith(EXTENSION_TOOL_PREFIX)) return "extension";
+  return name.startsWith(MCP_TOOL_PREFIX) ? "MCP" : null;
+}
+
+function isDynamicName(name: string): boolean {
+  return name.startsWith(EXTENSION_TOOL_PREFIX) || name.startsWith(MCP_TOOL_PREFIX);
+}
+
+/** null: a tool Steward does not know (asks on every channel, audited as unknown). Static facts always win. */
+export function toolFact(name: string, dynamic: DynamicFacts = {}): ToolFact | null {
+  if (Object.hasOwn(TOOL_FACTS, name)) return TOOL_FACTS[name] ?? null;
+  return isDynamicName(name) && Object.hasOwn(dynamic, name) ? (dynamic[name] ?? null) : null;
 }
 
 /** The tier shown and audited for a tool: null for an unknown tool. */
-export function tierOfTool(name: string): Tier | null {
-  return toolFact(name)?.tier ?? null;
+export function tierOfTool(name: string, dynamic: DynamicFacts = {}): Tier | null {
+  return toolFact(name, dynamic)?.tier ?? null;
 }
 
 /** The tools a sub-agent is offered, straight from the table. */

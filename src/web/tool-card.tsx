@@ -2,7 +2,7 @@ import { getToolName } from "ai";
 import type { DynamicToolUIPart, ToolUIPart } from "ai";
 import { getToolApproval, getToolInput, getToolOutput, getToolPartState } from "@cloudflare/think/react";
 import { TIERS } from "../shared/tiers";
-import { toolFact } from "../shared/tool-facts";
+import { dynamicToolKind, toolFact } from "../shared/tool-facts";
 import { toolFailure } from "../shared/tool-result";
 import { highlight } from "./markdown";
 import { formatDuration } from "./tool-clock";
@@ -30,6 +30,8 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
   const state = getToolPartState(part);
   const fact = toolFact(name);
   const tier = fact?.tier;
+  // An extension or MCP tool: its facts live in the user's Assistant (tier by its permissions, Settings lists them).
+  const dynamic = fact ? null : dynamicToolKind(name);
   const input = getToolInput(part);
   const output = getToolOutput(part);
   const approval = getToolApproval(part);
@@ -47,7 +49,11 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
       aria-busy={state === "streaming" || state === "approved" || state === "loading"}
     >
       <header className="tool-head">
-        {tier === undefined ? (
+        {dynamic ? (
+          <span className="tier-badge tier-dynamic" title={`An ${dynamic} tool: its tier follows its permissions (Settings → ${dynamic === "MCP" ? "Connections" : "Extensions"})`}>
+            {dynamic} tool
+          </span>
+        ) : tier === undefined ? (
           <span className="tier-badge tier-unknown" title="A tool Steward does not know: every call waits for your approval">
             unknown tool
           </span>

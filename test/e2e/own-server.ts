@@ -19,14 +19,14 @@ export interface OwnServer {
   errors: string[];
 }
 
-export function useOwnServer(name: string, devUser: string, ready: (server: OwnServer) => void): void {
+export function useOwnServer(name: string, devUser: string, ready: (server: OwnServer) => void, vars: Record<string, string> = {}): void {
   const persistTo = mkdtempSync(join(tmpdir(), `steward-${name}-`));
   let wrangler: Wrangler | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
 
   beforeAll(async () => {
-    wrangler = await startWrangler({ persistTo, vars: { DEV_USER: devUser }, devUser });
+    wrangler = await startWrangler({ persistTo, vars: { ...vars, DEV_USER: devUser }, devUser });
     browser = await launch(inject("chromiumPath"));
     const opened = await newPage(browser);
     page = opened.page;

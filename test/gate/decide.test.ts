@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "../../src/gate/decide";
 import type { Offeree } from "../../src/shared/channel";
-import { toolFact } from "../../src/shared/tool-facts";
+import { extensionToolFact, mcpToolFact, toolFact } from "../../src/shared/tool-facts";
+import type { DynamicFacts } from "../../src/shared/tool-facts";
 import type { Permission, Tier } from "../../src/shared/tiers";
 
 /**
@@ -23,24 +24,46 @@ const TOOLS: Record<string, { tool: string; input?: unknown }> = {
   exec: { tool: "exec", input: { code: "1" } },
   remember: { tool: "remember", input: { text: "prefers metric units" } },
   search_history: { tool: "search_history", input: { query: "invoice" } },
-  unknown: { tool: "some_future_tool", input: {} }
+  unknown: { tool: "some_future_tool", input: {} },
+  // Dynamic tools, with facts from the user's Assistant (DYNAMIC below).
+  "ext:read-write": { tool: "ext_tabular_chart", input: { path: "/workspace/a.csv" } },
+  "ext:read-only": { tool: "ext_notes_find", input: { q: "x" } },
+  "ext:network": { tool: "ext_rates_convert", input: { amount: 1, from: "EUR", to: "USD" } },
+  mcp: { tool: "mcp_github_create_issue", input: { title: "t" } },
+  // An ext_/mcp_ name nobody enabled or connected is unknown: it asks.
+  "ext:not-enabled": { tool: "ext_ghost_run", input: {} }
+};
+
+/** What an Assistant hands the gate for a user with these extensions and one MCP server. */
+const DYNAMIC: DynamicFacts = {
+  ext_tabular_chart: extensionToolFact({ hosts: [], workspace: "read-write" }),
+  ext_notes_find: extensionToolFact({ hosts: [], workspace: "read" }),
+  ext_rates_convert: extensionToolFact({ hosts: ["api.frankfurter.dev"], workspace: "none" }),
+  mcp_github_create_issue: mcpToolFact("github"),
+  // A dynamic fact can never stand in for a static tool.
+  run_shell: extensionToolFact({ hosts: [], workspace: "none" })
 };
 
 const TABLE = `
-  tool                 web    voice  email  schedule api      researcher mail_reader
-  read                 RRAAX  RRAAX  RRAAX  RRAAX    RRAAX    RRXXX      XXXXX
-  write                RRAAX  RRAAX  AAAAX  RRAAX    RRAAX    XXXXX      XXXXX
-  run_code             RRAAX  RRAAX  AAAAX  RRAAX    RRAAX    XXXXX      XXXXX
-  schedule_task        RRAAX  RRAAX  AAAAX  RRAAX    RRAAX    XXXXX      XXXXX
-  send_email           ARAAX  ARAAX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
-  browse               RRARX  RRARX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
-  run_shell            RRAAX  RRAAX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
-  delegate:researcher  RRAAX  RRAAX  RRAAX  RRAAX    RRAAX    XXXXX      XXXXX
-  delegate:coder       RRAAX  RRAAX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
-  exec                 XXXXX  XXXXX  XXXXX  XXXXX    XXXXX    XXXXX      XXXXX
-  remember             RRAAX  RRAAX  AAAAX  AAAAX    AAAAX    XXXXX      XXXXX
-  search_history       RRAAX  RRAAX  RRAAX  RRAAX    RRAAX    XXXXX      XXXXX
-  unknown              AAAAA  AAAAA  AAAAA  AAAAA    AAAAA    XXXXX      XXXXX
+  tool                 web    voice  email  schedule api    mcp    researcher mail_reader
+  read                 RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  RRXXX      XXXXX
+  write                RRAAX  RRAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  run_code             RRAAX  RRAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  schedule_task        RRAAX  RRAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  send_email           ARAAX  ARAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  browse               RRARX  RRARX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  run_shell            RRAAX  RRAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  delegate:researcher  RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  delegate:coder       RRAAX  RRAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  exec                 XXXXX  XXXXX  XXXXX  XXXXX    XXXXX  XXXXX  XXXXX      XXXXX
+  remember             RRAAX  RRAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  search_history       RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  unknown              AAAAA  AAAAA  AAAAA  AAAAA    AAAAA  AAAAA  XXXXX      XXXXX
+  ext:read-write       RRAAX  RRAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  ext:read-only        RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  ext:network          RRARX  RRARX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  mcp                  RRARX  RRARX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  ext:not-enabled      AAAAA  AAAAA  AAAAA  AAAAA    AAAAA  AAAAA  XXXXX      XXXXX
 `;
 
 const COLUMNS: Array<{ permission: Permission; trusted: boolean }> = [
@@ -62,7 +85,7 @@ function all(permission: Permission): Record<Tier, Permission> {
 
 describe("the gate's decision, every combination", () => {
   it("covers every caller and every kind of tool", () => {
-    expect(callers).toEqual(["web", "voice", "email", "schedule", "api", "researcher", "mail_reader"]);
+    expect(callers).toEqual(["web", "voice", "email", "schedule", "api", "mcp", "researcher", "mail_reader"]);
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(TOOLS).sort());
   });
 
@@ -71,7 +94,7 @@ describe("the gate's decision, every combination", () => {
     callers.forEach((caller, i) => {
       it(`${row.name} from ${caller}: ${row.cells[i]}`, () => {
         const got = COLUMNS.map(({ permission, trusted }) => {
-          const verdict = decide({ tool, fact: toolFact(tool), input, caller, permissions: all(permission), targetTrusted: trusted });
+          const verdict = decide({ tool, fact: toolFact(tool, DYNAMIC), input, caller, permissions: all(permission), targetTrusted: trusted });
           if (verdict.action !== "run") expect(verdict.reason).toMatch(/\w/);
           return LETTER[verdict.action];
         }).join("");
@@ -99,5 +122,14 @@ describe("the gate's decision, every combination", () => {
     expect(remember("voice")).toEqual({ action: "run" });
     const api = decide({ tool: "run_shell", fact: toolFact("run_shell"), input: {}, caller: "api", permissions: all("allow"), targetTrusted: false });
     expect(api).toMatchObject({ action: "ask", reason: expect.stringContaining("sent through the API runs unattended") });
+    const fromMcp = decide({ tool: "mcp_github_create_issue", fact: toolFact("mcp_github_create_issue", DYNAMIC), input: {}, caller: "mcp", permissions: all("allow"), targetTrusted: true });
+    expect(fromMcp).toMatchObject({ action: "ask", reason: expect.stringContaining("MCP client runs unattended") });
+  });
+
+  it("never lets a dynamic fact stand in for a static tool, or a name without the ext_/mcp_ prefix", () => {
+    expect(toolFact("run_shell", DYNAMIC)).toBe(toolFact("run_shell"));
+    expect(toolFact("tabular_chart", { tabular_chart: extensionToolFact({ hosts: [], workspace: "none" }) })).toBeNull();
+    expect(toolFact("ext_rates_convert", DYNAMIC)).toMatchObject({ tier: 3, effect: "acts", target: "host", targets: ["host:api.frankfurter.dev"] });
+    expect(toolFact("mcp_github_create_issue", DYNAMIC)).toMatchObject({ tier: 3, target: "server", targets: ["mcp:github"] });
   });
 });

@@ -4,6 +4,7 @@ import type { Assistant } from "../../src/assistant/assistant";
 import type { LanguageModelV4CallOptions } from "@ai-sdk/provider";
 import { modelOverride } from "../../src/model";
 import { TOOL_FACTS, toolFact } from "../../src/shared/tool-facts";
+import type { DynamicFacts } from "../../src/shared/tool-facts";
 import type { Offeree } from "../../src/shared/channel";
 import { DEV_USER_ID, assistantFor, chatOnce, newSession } from "../helpers/agent";
 import { ScriptedModel } from "../helpers/scripted-model";
@@ -15,10 +16,11 @@ function offered(call: LanguageModelV4CallOptions | undefined): string[] {
   return (call?.tools ?? []).map((t) => t.name).sort();
 }
 
-function expectEveryFact(names: string[], offeree: Offeree): void {
-  const missing = names.filter((name) => toolFact(name) === null);
-  expect(missing, `tools offered to ${offeree} with no entry in TOOL_FACTS`).toEqual([]);
-  for (const name of names) expect(toolFact(name)?.offeredTo, name).toContain(offeree);
+/** Static facts, plus the user's own (enabled extensions, MCP servers) the Assistant hands the gate. */
+function expectEveryFact(names: string[], offeree: Offeree, dynamic: DynamicFacts = {}): void {
+  const missing = names.filter((name) => toolFact(name, dynamic) === null);
+  expect(missing, `tools offered to ${offeree} with no entry in TOOL_FACTS or the user's dynamic facts`).toEqual([]);
+  for (const name of names) expect(toolFact(name, dynamic)?.offeredTo, name).toContain(offeree);
 }
 
 describe("one table of tool facts", () => {
@@ -44,10 +46,13 @@ describe("one table of tool facts", () => {
     });
 
     const [session, researcher, , mailSession, mailReader] = model.calls;
+    const dynamic = await runInDurableObject(assistant, async (instance: Assistant) => (await instance.turnContext(null, null)).dynamic.facts);
     expect(offered(session)).toContain("run_code");
     expect(offered(session)).toContain("read");
-    expectEveryFact(offered(session), "web");
-    expectEveryFact(offered(mailSession), "email");
+    // The bundled extensions' tools are offered, with facts from the user's Assistant.
+    expect(offered(session)).toContain("ext_tabular_summarise");
+    expectEveryFact(offered(session), "web", dynamic);
+    expectEveryFact(offered(mailSession), "email", dynamic);
     expect(offered(researcher).length).toBeGreaterThan(0);
     expectEveryFact(offered(researcher), "researcher");
     expect(offered(mailReader)).toEqual([]);

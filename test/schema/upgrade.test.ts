@@ -18,6 +18,8 @@ import { HistoryIndex } from "../../src/memory/history-index";
 import { migrateAssistant, migrateConversation, migrateDirectory } from "../../src/schema";
 import { MIGRATIONS_TABLE, appliedMigrations } from "../../src/schema/migrate";
 import { ASSISTANT_MIGRATIONS } from "../../src/schema/assistant";
+import { ExtensionRegistry } from "../../src/extensions/registry";
+import { bundledExtensions } from "../../src/extensions/bundled";
 import { assistantFor } from "../helpers/agent";
 import { HELD_RAW, MAIN_CONVERSATION_DDL, MAIN_DIRECTORY_DDL, T0, insertMainAssistantRows, mainAssistantDdl } from "./main-schema";
 import { tableNames, withEmptyStorage } from "./scratch";
@@ -86,8 +88,9 @@ describe("upgrading a database written by main (before src/schema)", () => {
       const fresh = await inFreshAssistant((storage) => shape(storage.sql));
       // 16 tables from main, + reply approvals (migration 2), + turn counts (migration 3), + the tool-call
       // journal and its undo images (migration 4), + memory: steward_memory, steward_history, its FTS5 index
-      // and the index's 4 shadow tables (migration 5), + API tasks and events (6), + model usage and failures (7).
-      expect(Object.keys(fresh)).toHaveLength(31);
+      // and the index's 4 shadow tables (migration 5), + API tasks and events (6), + model usage and failures (7),
+      // + the owner's extension decisions (8).
+      expect(Object.keys(fresh)).toHaveLength(32);
 
       await inFreshAssistant(async (storage) => {
         const { sql } = storage;
@@ -100,7 +103,7 @@ describe("upgrading a database written by main (before src/schema)", () => {
 
         // Same rows; the old outbox gains provider_id with its default; the new tables start empty.
         const after = snapshot(sql);
-        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_turn: [] };
+        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_turn: [], steward_extension_decision: [] };
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
         // Migration 2 adds the tool-call journal's tables, empty.
         expected.steward_journal = [];
@@ -183,6 +186,14 @@ describe("upgrading a database written by main (before src/schema)", () => {
         const index = new HistoryIndex(sql);
         index.add("s-web", [{ messageId: "m1", role: "user", at: T0, text: "Book the train to Porto" }]);
         expect(index.search("porto", 5).map((h) => h.messageId)).toEqual(["m1"]);
+
+        // Migration 4: the extension registry records the owner's decision on the upgraded database.
+        const registry = new ExtensionRegistry(sql, { readdir: () => Promise.reject(new Error("none")), readFile: () => Promise.reject(new Error("none")) }, () =>
+          bundledExtensions({})
+        );
+        expect((await registry.views("k1")).find((e) => e.name === "tabular")?.state).toBe("enabled");
+        await registry.disable("k1", "tabular");
+        expect((await registry.views("k1")).find((e) => e.name === "tabular")?.state).toBe("disabled");
 
         // The next start-up does nothing.
         expect(migrateAssistant(storage)).toEqual([]);

@@ -7,6 +7,8 @@ import { ModelSection } from "./model";
 import { PermissionsSection } from "./permissions";
 import { TimeZoneSection } from "./time-zone";
 import { UsageSection } from "./usage";
+import { ExtensionsSection } from "./extensions";
+import { ConnectionsSection } from "./connections";
 
 export interface SettingsSectionProps {
   directory: Directory;
@@ -23,7 +25,9 @@ export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: Comp
   { id: "permissions", title: "Permissions", Section: PermissionsSection },
   { id: "time-zone", title: "Time zone", Section: TimeZoneSection },
   { id: "email", title: "Email", Section: EmailSection },
-  { id: "memory", title: "Memory", Section: MemorySection }
+  { id: "memory", title: "Memory", Section: MemorySection },
+  { id: "extensions", title: "Extensions", Section: ExtensionsSection },
+  { id: "connections", title: "Connections", Section: ConnectionsSection }
 ];
 
 export function SettingsView({ directory, link }: SettingsSectionProps) {
