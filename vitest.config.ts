@@ -65,7 +65,7 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/e2e/**"],
+    exclude: ["test/e2e/**", "test/node/**"],
     setupFiles: ["test/setup.ts"],
     globalSetup: ["test/global-setup.ts", "test/sandbox-setup.ts", "test/extensions-setup.ts"],
     testTimeout: 30_000,
