@@ -7,8 +7,8 @@ import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 import { withSecurityHeaders } from "./http/security-headers";
 import { handleApi, isApiPath } from "./api/worker";
 import { MCP_CALLBACK_PATH } from "./connectors/connectors";
-import { handleMcp } from "./mcp/protocol";
-import { MCP_PATH, stewardMcpTools } from "./mcp/tools";
+import { handleMcp } from "./mcp/handler";
+import { MCP_PATH } from "./mcp/tools";
 import type { McpOwnerAgent } from "./mcp/tools";
 
 // Every Durable Object and facet class must be exported from the entry.
@@ -58,7 +58,7 @@ export default withSecurityHeaders({
     // ── Steward as an MCP server for the owner's own MCP clients (src/mcp) ──
     if (path === MCP_PATH) {
       const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
-      return handleMcp(request, stewardMcpTools(owner as unknown as McpOwnerAgent), { name: "steward", version: "0.1.0" });
+      return handleMcp(request, owner as unknown as McpOwnerAgent);
     }
     if (path === "/api/me") {
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);

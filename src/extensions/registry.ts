@@ -30,6 +30,8 @@ export interface DynamicToolView {
   name: string;
   description: string;
   inputSchema: ExtensionToolSpec["inputSchema"];
+  /** The MCP server (connection id) whose results this tool returns: the model sees them fenced as untrusted. */
+  mcpServer?: string;
 }
 
 interface Scanned {

@@ -1,7 +1,8 @@
 import { jsonSchema, tool } from "ai";
 import type { ToolSet } from "ai";
-import type { JSONSchema7 } from "@ai-sdk/provider";
+import type { JSONSchema7, JSONValue } from "@ai-sdk/provider";
 import type { DynamicToolView } from "./registry";
+import { isMcpOutput, untrustedMcpOutput } from "../connectors/connectors";
 
 /**
  * A session's tools for this user's extensions and MCP servers, rebuilt each
@@ -15,8 +16,16 @@ export function dynamicSessionTools(views: readonly DynamicToolView[], run: (nam
     tools[view.name] = tool({
       description: view.description,
       inputSchema: jsonSchema<Record<string, unknown>>(view.inputSchema as JSONSchema7),
-      execute: async (input) => run(view.name, input)
+      execute: async (input) => run(view.name, input),
+      // An MCP server's result reaches the model fenced as untrusted data (src/connectors); extensions are
+      // code the owner enabled, their results are not marked.
+      ...(view.mcpServer !== undefined && { toModelOutput: mcpModelOutput(view.mcpServer) })
     });
   }
   return tools;
+}
+
+/** Anything else (a refusal from the gate, not the server's words) goes to the model as it is. */
+function mcpModelOutput(server: string): (options: { output: unknown }) => { type: "json"; value: JSONValue } {
+  return ({ output }) => ({ type: "json", value: isMcpOutput(output) ? untrustedMcpOutput(server, output) : ((output ?? null) as JSONValue) });
 }
