@@ -149,6 +149,26 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     await this.workspace.fs.mkdir(USER_SKILLS_ROOT, { recursive: true });
     this.refreshState();
     this.taskService.resumeOrphans();
+    // Not awaited: start-up may run inside the alarm a facet's own start-up needs (src/assistant/AGENTS.md).
+    void this.repairPreviews().catch((error: unknown) => console.warn(`[steward] preview repair: ${errorText(error)}`));
+  }
+
+  /**
+   * Chats whose preview was stored empty (a turn that ended without text said
+   * "No messages yet" in a chat full of messages): asked once for their last
+   * words. A chat with no messages stays empty and costs one facet call per start.
+   */
+  private async repairPreviews(): Promise<void> {
+    await Promise.resolve(); // after onStart has returned
+    let repaired = false;
+    for (const id of this.sessions.withoutPreview(20)) {
+      if (!this.dynamicAgents.has(Conversation.name, id)) continue;
+      const preview = await (await this.dynamicAgents.get(Conversation, id)).previewText();
+      if (!preview) continue;
+      this.sessions.setPreview(id, preview);
+      repaired = true;
+    }
+    if (repaired) this.refreshState();
   }
 
   /** The session list is derived from storage; a browser may read it, never write it. */
@@ -277,6 +297,13 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   }
 
   // The gate: one call before a tool runs, one after (src/gate/gate.ts).
+
+  /** Why each of a chat's calls waits (waited) for the owner, by tool call id: the card shows the gate's own reason. */
+  @callable()
+  approvalReasons(sessionId: string): Record<string, string> {
+    this.requireSession(sessionId);
+    return this.gate.approvalReasons(sessionId);
+  }
 
   gateAsk(session: string, caller: Offeree, call: GateCall): Promise<boolean> {
     return this.gate.ask(session, caller, call);

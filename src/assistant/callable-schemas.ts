@@ -20,6 +20,7 @@ export const CALLABLE_SCHEMAS = {
   renameSession: z.tuple([id, z.string().max(1_000)]),
   deleteSession: z.tuple([id]),
   listSessions: none,
+  approvalReasons: z.tuple([id]),
   // Ladder, audit, settings
   getAudit: z.tuple([
     limit,

@@ -38,6 +38,7 @@ import { chatFrameProblem } from "./frame-schemas";
 import { chatInputContext } from "./chat-inputs";
 import { repairStoredInputs } from "./stored-inputs";
 import { turnKind } from "../limits/turn-kind";
+import { sessionPreview } from "../shared/message-text";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -253,11 +254,8 @@ export class Conversation extends Think<Env> {
   }
 
   override async onChatResponse(result: ChatResponseResult): Promise<void> {
-    const preview = result.message.parts
-      .map((p) => (p.type === "text" ? p.text : ""))
-      .join("")
-      .trim()
-      .slice(0, 160);
+    // From the whole chat, not only this answer: a turn may end with no text (an approval, a failure).
+    const preview = sessionPreview(this.messages);
     const assistant = await this.assistant();
     await assistant.recordTurn(this.name, preview);
     // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
@@ -276,6 +274,11 @@ export class Conversation extends Think<Env> {
   /** One email turn (src/channels/email/inbox.ts). */
   async runEmailTurn(input: { id: string; text: string }): Promise<EmailTurnOutcome> {
     return runEmailTurn(this, input);
+  }
+
+  /** The sidebar's line for this chat (the Assistant repairs previews recorded empty). */
+  previewText(): string {
+    return sessionPreview(this.messages);
   }
 
   hasMessage(id: string): boolean {

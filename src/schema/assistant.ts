@@ -154,6 +154,14 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
       sql.exec(`CREATE INDEX steward_usage_turn_at ON steward_usage_turn (at)`);
       sql.exec(`CREATE TABLE steward_usage_tokens (day TEXT PRIMARY KEY, tokens INTEGER NOT NULL)`);
     }
+  },
+  {
+    version: 4,
+    name: "an approval keeps the reason the gate asked",
+    up(sql) {
+      // src/gate/approvals.ts: decide()'s own words (an email chat, a task, a tier set to ask), shown on the card.
+      sql.exec(`ALTER TABLE steward_approvals ADD COLUMN reason TEXT NOT NULL DEFAULT ''`);
+    }
   }
 ];
 

@@ -31,6 +31,8 @@ export interface AssistantApi {
   renameSession(id: string, title: string): SessionSummary;
   deleteSession(id: string): Promise<void>;
   listSessions(): SessionSummary[];
+  /** Why each of a chat's calls waits for the owner (decide()'s reason), by tool call id. */
+  approvalReasons(sessionId: string): Record<string, string>;
   // Ladder, audit, settings
   getAudit(limit?: number, filter?: AuditFilter): AuditRow[];
   getTiers(): Record<Tier, Permission>;

@@ -166,7 +166,7 @@ export function App() {
           {route.view === "chat" &&
             (active ? (
               <Suspense fallback={<p className="placeholder" role="status">Loading messages…</p>}>
-                <ChatPane key={active.id} session={active} directoryLink={link} />
+                <ChatPane key={active.id} session={active} directory={directory} directoryLink={link} />
               </Suspense>
             ) : (
               <p className="placeholder" role="status">

@@ -7,15 +7,19 @@ import type { SessionSummary } from "../shared/views";
 import { MessageView } from "./message";
 import type { Link } from "./status";
 import { useToolClock } from "./tool-clock";
+import { ApprovalReasons, useApprovalReasonLookup } from "./approval-reasons";
+import type { Directory } from "./directory";
 
 interface ChatPaneProps {
   session: SessionSummary;
+  /** The Assistant connection: approval reasons live there. */
+  directory: Directory;
   /** The Assistant connection, shown in the status line too. */
   directoryLink: Link;
 }
 
 /** One chat: its own WebSocket to the Conversation facet. */
-export function ChatPane({ session, directoryLink }: ChatPaneProps) {
+export function ChatPane({ session, directory, directoryLink }: ChatPaneProps) {
   const [link, setLink] = useState<Link>("connecting");
   const [agentError, setAgentError] = useState<string | null>(null);
   const agent = useAgent({
@@ -41,44 +45,47 @@ export function ChatPane({ session, directoryLink }: ChatPaneProps) {
   const busy = chat.status === "submitted" || chat.status === "streaming";
   const clock = useToolClock(session.id, chat.messages);
   const error = agentError ?? chat.error?.message ?? null;
+  const approvalReason = useApprovalReasonLookup(directory, session.id, chat.messages);
 
   return (
-    <section className="chat" aria-label={`Chat: ${session.title}`}>
-      <Messages
-        messages={chat.messages}
-        busy={busy}
-        clock={clock}
-        onApproval={(id, approved) => void chat.addToolApprovalResponse({ id, approved })}
-        onRegenerate={() => {
-          setAgentError(null);
-          void chat.regenerate();
-        }}
-      />
-      {error && (
-        <div className="problem" role="alert">
-          <p>The agent reported a problem: {error}</p>
-          <button
-            type="button"
-            onClick={() => {
-              setAgentError(null);
-              chat.clearError();
-            }}
-          >
-            Dismiss
-          </button>
-        </div>
-      )}
-      <StatusLine link={link} directoryLink={directoryLink} status={chat.status} recovering={chat.isRecovering} />
-      <Composer
-        busy={busy}
-        connected={link === "open"}
-        onSend={(text) => {
-          setAgentError(null);
-          void chat.sendMessage({ text });
-        }}
-        onStop={() => void chat.stop()}
-      />
-    </section>
+    <ApprovalReasons.Provider value={approvalReason}>
+      <section className="chat" aria-label={`Chat: ${session.title}`}>
+        <Messages
+          messages={chat.messages}
+          busy={busy}
+          clock={clock}
+          onApproval={(id, approved) => void chat.addToolApprovalResponse({ id, approved })}
+          onRegenerate={() => {
+            setAgentError(null);
+            void chat.regenerate();
+          }}
+        />
+        {error && (
+          <div className="problem" role="alert">
+            <p>The agent reported a problem: {error}</p>
+            <button
+              type="button"
+              onClick={() => {
+                setAgentError(null);
+                chat.clearError();
+              }}
+            >
+              Dismiss
+            </button>
+          </div>
+        )}
+        <StatusLine link={link} directoryLink={directoryLink} status={chat.status} recovering={chat.isRecovering} />
+        <Composer
+          busy={busy}
+          connected={link === "open"}
+          onSend={(text) => {
+            setAgentError(null);
+            void chat.sendMessage({ text });
+          }}
+          onStop={() => void chat.stop()}
+        />
+      </section>
+    </ApprovalReasons.Provider>
   );
 }
 

@@ -12,6 +12,7 @@ import { readChannel } from "../../src/channels/email/conversation-turn";
 import { TaskStore } from "../../src/schedules/store";
 import { ReplyApprovals } from "../../src/channels/email/reply-approval";
 import { UsageMeter } from "../../src/limits/usage";
+import { ApprovalLedger } from "../../src/gate/approvals";
 import { migrateAssistant, migrateConversation, migrateDirectory } from "../../src/schema";
 import { MIGRATIONS_TABLE, appliedMigrations } from "../../src/schema/migrate";
 import { ASSISTANT_MIGRATIONS } from "../../src/schema/assistant";
@@ -93,6 +94,8 @@ describe("upgrading a database written by main (before src/schema)", () => {
         const after = snapshot(sql);
         const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_tokens: [], steward_usage_turn: [] };
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
+        // Migration 4: an approval asked before reasons were kept has none ("").
+        for (const row of expected.steward_approvals ?? []) row.reason = "";
         expect(after).toEqual(expected);
         // Same tables, columns and indexes as a database that never knew main.
         expect(shape(sql)).toEqual(fresh);
@@ -158,6 +161,11 @@ describe("upgrading a database written by main (before src/schema)", () => {
         expect(usage.admit({ turnsPerMinute: 1, tokensPerDay: 10 }, { continuation: false, command: false })).toBeNull();
         usage.addTokens(3);
         expect(usage.view({ turnsPerMinute: 1, tokensPerDay: 10 })).toMatchObject({ turnsLastMinute: 1, tokensToday: 3 });
+
+        // Migration 4: an approval keeps its reason; main's row has none.
+        const approvals = new ApprovalLedger(sql);
+        approvals.record("s-web", "call-new", "run_code", "d".repeat(64), "why it asked");
+        expect(approvals.reasons("s-web")).toEqual({ "call-new": "why it asked" });
 
         // The next start-up does nothing.
         expect(migrateAssistant(storage)).toEqual([]);
