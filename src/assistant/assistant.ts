@@ -273,6 +273,17 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return settings;
   }
 
+  /**
+   * First sign-in: the browser's zone becomes the agent's, so "every day at 8"
+   * means the owner's 8. Once a zone is stored (adopted or chosen in
+   * Settings) this changes nothing: a browser abroad never moves it.
+   */
+  @callable()
+  async adoptTimeZone(zone: string): Promise<UserSettings> {
+    if (this.settings.hasTimeZone()) return this.settings.all();
+    return this.setTimeZone(zone);
+  }
+
   // ── RPC for this user's own facets (not callable from a browser) ──
 
   /**

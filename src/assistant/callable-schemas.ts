@@ -36,6 +36,7 @@ export const CALLABLE_SCHEMAS = {
   getModelStatus: none,
   getSettings: none,
   setTimeZone: z.tuple([z.string().max(100)]),
+  adoptTimeZone: z.tuple([z.string().max(100)]),
   // Workspace files
   listFiles: none,
   readFile: z.tuple([z.string().max(4_096)]),

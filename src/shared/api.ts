@@ -40,6 +40,8 @@ export interface AssistantApi {
   getModelStatus(): ModelStatus;
   getSettings(): UserSettings;
   setTimeZone(zone: string): Promise<UserSettings>;
+  /** The browser's zone, stored only if none was stored yet (first sign-in). */
+  adoptTimeZone(zone: string): Promise<UserSettings>;
   // Workspace
   listFiles(): Promise<FileListing>;
   readFile(path: string): Promise<FileContent>;

@@ -15,6 +15,9 @@ import { ChatList } from "./sidebar";
 import { TasksView } from "./tasks";
 import type { Link } from "./status";
 import { Problem } from "./problem";
+import { Account } from "./account";
+import { OfflineBanner, useOnline } from "./online";
+import { useAdoptBrowserTimeZone } from "./first-visit";
 
 const ACTIVE_KEY = "steward.activeSession";
 
@@ -97,6 +100,8 @@ export function App() {
 
   const active = sessions?.find((s) => s.id === activeId);
   const me = useMe();
+  const online = useOnline();
+  useAdoptBrowserTimeZone(directory, link);
   const unread = directory.state?.notifications?.length ?? 0;
   const title = route.view === "chat" ? (active?.title ?? "") : (VIEWS.find((v) => v.view === route.view)?.label ?? "");
 
@@ -156,10 +161,14 @@ export function App() {
       </nav>
 
       <main id="main" className="main" tabIndex={-1}>
-        {link === "closed" && (
-          <p className="banner" role="status">
-            Connection to your agent lost; reconnecting…
-          </p>
+        {!online ? (
+          <OfflineBanner />
+        ) : (
+          link === "closed" && (
+            <p className="banner" role="status">
+              Connection to your agent lost; reconnecting…
+            </p>
+          )
         )}
         <Problem text={problem} />
         <ErrorBoundary key={route.view === "chat" ? `chat-${activeId ?? ""}` : route.view}>
@@ -183,16 +192,7 @@ export function App() {
       </main>
 
       <footer className="footer">
-        {me.status === "ok" ? (
-          <span>
-            Signed in as <strong>{me.me.email ?? me.me.id}</strong>
-            {me.me.source === "dev" ? " (local dev user)" : ""}
-          </span>
-        ) : me.status === "error" ? (
-          <span role="alert">Not signed in: {me.message}</span>
-        ) : (
-          <span>Checking who you are…</span>
-        )}
+        <Account me={me} online={online} />
       </footer>
     </div>
   );
