@@ -24,6 +24,8 @@ declare namespace Cloudflare {
     CF_AIG_TOKEN?: string;
     MODEL_BASE_URL?: string;
     MODEL_API_KEY?: string;
+    /** "true" when the model takes images: chat image attachments reach it as images (else as a note with the path). */
+    MODEL_ACCEPTS_IMAGES?: string;
 
     // Spend and abuse limits per user (src/limits/usage.ts); "0" = unlimited.
     /** Turns that may reach the model in any minute (default 20). */

@@ -2,7 +2,7 @@ import { getAgentByName, routeSubAgentRequest } from "agents";
 import { AuthError, agentNameFor, identify } from "./auth";
 import type { Identity } from "./auth";
 import { Assistant } from "./assistant/assistant";
-import { fileResponse } from "./assistant/file-response";
+import { fileResponse, uploadResponse } from "./assistant/file-response";
 import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 import { withSecurityHeaders } from "./http/security-headers";
 
@@ -48,8 +48,10 @@ export default withSecurityHeaders({
     }
     // ── Workspace downloads (src/web/files) ──
     if (path === "/api/files") {
-      if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
+      if (request.method !== "GET" && request.method !== "POST") return json({ error: "method not allowed" }, 405);
       const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+      // POST: a chat attachment (src/assistant/attachments.ts), the same identity rules as a download.
+      if (request.method === "POST") return uploadResponse(owner, request, url);
       return fileResponse(await owner.downloadFile(url.searchParams.get("path") ?? ""), url.searchParams.has("inline"));
     }
     if (!isAgentPath) return json({ error: "not found" }, 404);

@@ -11,6 +11,8 @@ import type { UserSettings } from "./settings";
 import { migrateAssistant } from "../schema";
 import { FileError, listFiles, readFileForDownload, readFileForView, uploadFile } from "./files";
 import type { FileContent, FileEntry, FileListing, FilesFs } from "./files";
+import { saveUpload } from "./attachments";
+import type { UploadedFile } from "../shared/attachments";
 import { formatAudit } from "../ladder/audit";
 import type { AuditEntry, AuditFilter, AuditRow } from "../ladder/audit";
 import { isolateBackend } from "../ladder/isolate";
@@ -468,6 +470,18 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     } catch (error) {
       if (!(error instanceof FileError)) throw error;
       return { error: error.message, status: error.message.startsWith("no such file") ? 404 : 400 };
+    }
+  }
+
+  /** For POST /api/files (the Worker checked who is asking): a chat attachment saved under /workspace/uploads. */
+  async saveAttachment(name: string | null, bytes: Uint8Array, mediaType: string | null): Promise<UploadedFile | { error: string; status: 400 }> {
+    try {
+      const saved = await saveUpload(this.filesFs(), name, bytes, mediaType);
+      this.bumpWorkspaceVersion();
+      return saved;
+    } catch (error) {
+      if (!(error instanceof FileError)) throw error;
+      return { error: error.message, status: 400 };
     }
   }
 

@@ -39,6 +39,7 @@ import { chatInputContext } from "./chat-inputs";
 import { repairStoredInputs } from "./stored-inputs";
 import { turnKind } from "../limits/turn-kind";
 import { sessionPreview } from "../shared/message-text";
+import { resolveAttachments } from "./attachments";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -170,7 +171,9 @@ export class Conversation extends Think<Env> {
         (await this.assistant()).gateAsk(this.name, caller, { id: options.toolCallId, tool: name, input });
       gated[name] = { ...definition, needsApproval } as ToolSet[string];
     }
-    return { activeTools: offered, tools: gated };
+    // Attachments (file parts naming workspace files) become what the model reads: src/assistant/attachments.ts.
+    const messages = await resolveAttachments(ctx.messages, async (path) => (await this.assistant()).downloadFile(path), this.env.MODEL_ACCEPTS_IMAGES === "true");
+    return { activeTools: offered, tools: gated, ...(messages && { messages }) };
   }
 
   /**

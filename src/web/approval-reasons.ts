@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useRef, useState } from "react";
+import { createContext, useContext, useEffect, useState } from "react";
 import { isToolUIPart } from "ai";
 import type { UIMessage } from "ai";
 import type { Directory } from "./directory";
@@ -18,16 +18,15 @@ export function useApprovalReason(toolCallId: string): string | undefined {
 /** Fetches the chat's reasons whenever a call waits whose reason this page has not seen. */
 export function useApprovalReasonLookup(directory: Directory, sessionId: string, messages: UIMessage[]): (toolCallId: string) => string | undefined {
   const [reasons, setReasons] = useState<Record<string, string>>({});
-  const asked = useRef(new Set<string>());
   const waiting = messages.flatMap((m) =>
     m.parts.filter((p) => isToolUIPart(p) && p.state === "approval-requested").map((p) => (isToolUIPart(p) ? p.toolCallId : ""))
   );
-  const missing = waiting.filter((id) => !(id in reasons) && !asked.current.has(id));
+  // Stable until the answer lands: a re-render mid-request keeps the same key, so the request is not dropped.
+  const missing = waiting.filter((id) => !(id in reasons));
   const key = missing.join(",");
   useEffect(() => {
     if (!key) return;
     const ids = key.split(",");
-    for (const id of ids) asked.current.add(id);
     let cancelled = false;
     // A call with no recorded reason (asked before reasons were kept, or the call failed) gets "":
     // the card then says it waits, without inventing a cause.
@@ -37,7 +36,6 @@ export function useApprovalReasonLookup(directory: Directory, sessionId: string,
     directory.call("approvalReasons", [sessionId]).then(settle, () => settle({}));
     return () => {
       cancelled = true;
-      for (const id of ids) asked.current.delete(id);
     };
   }, [directory, sessionId, key]);
   return (id) => reasons[id];

@@ -9,6 +9,7 @@ import type { Link } from "./status";
 import { useToolClock } from "./tool-clock";
 import { ApprovalReasons, useApprovalReasonLookup } from "./approval-reasons";
 import type { Directory } from "./directory";
+import { AttachmentTray, useAttachments } from "./attachments";
 
 interface ChatPaneProps {
   session: SessionSummary;
@@ -46,10 +47,29 @@ export function ChatPane({ session, directory, directoryLink }: ChatPaneProps) {
   const clock = useToolClock(session.id, chat.messages);
   const error = agentError ?? chat.error?.message ?? null;
   const approvalReason = useApprovalReasonLookup(directory, session.id, chat.messages);
+  const attachments = useAttachments();
+  const [dragging, setDragging] = useState(false);
 
   return (
     <ApprovalReasons.Provider value={approvalReason}>
-      <section className="chat" aria-label={`Chat: ${session.title}`}>
+      <section
+        className="chat"
+        aria-label={`Chat: ${session.title}`}
+        data-dragging={dragging || undefined}
+        // Files dropped anywhere on the chat are attached to the next message.
+        onDragOver={(event) => {
+          if (!event.dataTransfer.types.includes("Files")) return;
+          event.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(event) => {
+          if (event.dataTransfer.files.length === 0) return;
+          event.preventDefault();
+          setDragging(false);
+          attachments.add(event.dataTransfer.files);
+        }}
+      >
         <Messages
           messages={chat.messages}
           busy={busy}
@@ -75,12 +95,17 @@ export function ChatPane({ session, directory, directoryLink }: ChatPaneProps) {
           </div>
         )}
         <StatusLine link={link} directoryLink={directoryLink} status={chat.status} recovering={chat.isRecovering} />
+        <AttachmentTray items={attachments.items} onRemove={attachments.remove} />
         <Composer
           busy={busy}
           connected={link === "open"}
+          attachments={attachments.parts.length}
+          uploading={attachments.uploading}
+          onAttach={attachments.add}
           onSend={(text) => {
             setAgentError(null);
-            void chat.sendMessage({ text });
+            void chat.sendMessage(attachments.parts.length ? { text, files: attachments.parts } : { text });
+            attachments.clear();
           }}
           onStop={() => void chat.stop()}
         />
@@ -156,11 +181,15 @@ function StatusLine({ link, directoryLink, status, recovering }: StatusLineProps
 interface ComposerProps {
   busy: boolean;
   connected: boolean;
+  /** Files uploaded and ready to go with the message; a message may be only files. */
+  attachments: number;
+  uploading: boolean;
+  onAttach: (files: Iterable<File>) => void;
   onSend: (text: string) => void;
   onStop: () => void;
 }
 
-function Composer({ busy, connected, onSend, onStop }: ComposerProps) {
+function Composer({ busy, connected, attachments, uploading, onAttach, onSend, onStop }: ComposerProps) {
   const [draft, setDraft] = useState("");
   const input = useRef<HTMLTextAreaElement>(null);
   // Focus the box once it can be used, unless the user is already elsewhere on the page.
@@ -170,7 +199,7 @@ function Composer({ busy, connected, onSend, onStop }: ComposerProps) {
 
   const send = () => {
     const text = draft.trim();
-    if (!text || busy || !connected) return;
+    if ((!text && attachments === 0) || uploading || busy || !connected) return;
     onSend(text);
     setDraft("");
   };
@@ -201,7 +230,27 @@ function Composer({ busy, connected, onSend, onStop }: ComposerProps) {
         aria-describedby="composer-hint"
         onChange={(event) => setDraft(event.target.value)}
         onKeyDown={onKeyDown}
+        onPaste={(event) => {
+          // A pasted screenshot or file is attached; pasted text goes in as text.
+          if (event.clipboardData.files.length === 0) return;
+          event.preventDefault();
+          onAttach(event.clipboardData.files);
+        }}
       />
+      <label className="attach button small" title="Attach files (or drop or paste them)">
+        Attach
+        <input
+          type="file"
+          multiple
+          className="visually-hidden"
+          aria-label="Attach files"
+          disabled={!connected}
+          onChange={(event) => {
+            if (event.target.files) onAttach(event.target.files);
+            event.target.value = "";
+          }}
+        />
+      </label>
       <span id="composer-hint" className="visually-hidden">
         Enter sends; Shift+Enter starts a new line.
       </span>
@@ -210,7 +259,7 @@ function Composer({ busy, connected, onSend, onStop }: ComposerProps) {
           Stop
         </button>
       ) : (
-        <button type="submit" className="primary" disabled={!draft.trim() || !connected}>
+        <button type="submit" className="primary" disabled={(!draft.trim() && attachments === 0) || uploading || !connected}>
           Send
         </button>
       )}

@@ -8,6 +8,8 @@ import { highlight } from "./markdown";
 import { formatDuration } from "./tool-clock";
 import type { ToolClock } from "./tool-clock";
 import { useApprovalReason } from "./approval-reasons";
+import { PictureStrip } from "./image-viewer";
+import { imagePathsIn } from "../shared/attachments";
 
 type ToolPart = ToolUIPart | DynamicToolUIPart;
 export type OnApproval = (approvalId: string, approved: boolean) => void;
@@ -110,6 +112,7 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
         </p>
       )}
       {output !== undefined && failure === undefined && <OutputView output={output} />}
+      {state === "complete" && failure === undefined && <PictureStrip paths={imagePathsIn([output, name === "write" ? input : undefined])} />}
     </section>
   );
 }
