@@ -54,6 +54,19 @@ export default withSecurityHeaders({
       if (request.method === "POST") return uploadResponse(owner, request, url);
       return fileResponse(await owner.downloadFile(url.searchParams.get("path") ?? ""), url.searchParams.has("inline"));
     }
+    // ── Your data: the owner's export (src/export) ──
+    if (path === "/api/export") {
+      if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
+      const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+      const bytes = await owner.exportData();
+      return new Response(bytes as Uint8Array<ArrayBuffer>, {
+        headers: {
+          "Content-Type": "application/zip",
+          "Content-Disposition": `attachment; filename="steward-export-${new Date().toISOString().slice(0, 10)}.zip"`,
+          "Cache-Control": "no-store"
+        }
+      });
+    }
     if (!isAgentPath) return json({ error: "not found" }, 404);
 
     const assistant = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));

@@ -12,6 +12,9 @@ import { migrateAssistant } from "../schema";
 import { FileError, listFiles, readFileForDownload, readFileForView, uploadFile } from "./files";
 import type { FileContent, FileEntry, FileListing, FilesFs } from "./files";
 import { saveUpload } from "./attachments";
+import { exportArchive } from "../export/archive";
+import { DELETE_CONFIRMATION, forgetSandbox } from "../export/delete";
+import type { UIMessage } from "ai";
 import type { UploadedFile } from "../shared/attachments";
 import { formatAudit } from "../ladder/audit";
 import type { AuditEntry, AuditFilter, AuditRow } from "../ladder/audit";
@@ -483,6 +486,54 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
       if (!(error instanceof FileError)) throw error;
       return { error: error.message, status: 400 };
     }
+  }
+
+  // ── Your data: export and deletion (src/export), owner-only (the Worker names this agent from the identity) ──
+
+  /** GET /api/export: every chat, workspace file and table row as one zip; an audit row says it happened. */
+  async exportData(): Promise<Uint8Array> {
+    const started = Date.now();
+    const fs = this.filesFs();
+    const { bytes, files } = await exportArchive({
+      user: this.name,
+      sql: this.ctx.storage.sql,
+      now: new Date(),
+      sessions: () => this.sessions.list(this.knownSessionIds()),
+      messages: async (id) => (await (await this.dynamicAgents.get(Conversation, id)).exportMessages()) as unknown as UIMessage[],
+      listFiles: () => listFiles(fs, 100_000),
+      readFile: async (path) => readFileForDownload(fs, path).then((f) => f.bytes, () => null)
+    });
+    this.recordOwnerAction("export_data", `exported ${bytes.byteLength} bytes (${files} workspace files)`, Date.now() - started, bytes.byteLength);
+    return bytes;
+  }
+
+  /**
+   * Deletes this agent after the owner typed the confirmation: every chat and
+   * sub-agent facet (their own storage), the email address, the sandbox, then
+   * all of this object's storage (push subscriptions, settings, audit…) and its
+   * connections. The audit log goes too, so the deletion is logged to the
+   * Worker's log (observability) instead.
+   */
+  @callable()
+  async deleteAgent(confirmation: string): Promise<{ deleted: true; sandbox: string }> {
+    if (confirmation.trim().toLowerCase() !== DELETE_CONFIRMATION) throw new Error(`type "${DELETE_CONFIRMATION}" to confirm`);
+    for (const cls of [Conversation, ...Object.values(SUBAGENTS).map((s) => s.cls)]) {
+      for (const { name } of this.dynamicAgents.list(cls.name)) await this.dynamicAgents.delete(cls, name);
+    }
+    await emailDirectory(this.env).forget(this.name);
+    const sandbox = await forgetSandbox(this.env, this.name);
+    console.log(JSON.stringify({ event: "steward.agent_deleted", user: this.name, at: new Date().toISOString(), sandbox }));
+    // After this answer is sent: storage, alarms and connections (the Agents SDK's destroy, then a fresh start).
+    setTimeout(() => {
+      void this.destroy().catch((error: unknown) => console.error(`[steward] deleting ${this.name}: ${errorText(error)}`));
+    }, 0);
+    return { deleted: true, sandbox };
+  }
+
+  /** An owner action in the audit log (not a tool call: tier null, the owner's own act). */
+  private recordOwnerAction(tool: string, detail: string, durationMs: number, bytesOut: number): void {
+    this.gate.audit.record({ session: "", turn: "", tier: null, tool, inputDigest: "", outcome: "ok", durationMs, bytesOut, approved: true, detail });
+    this.bumpWorkspaceVersion();
   }
 
   private filesFs(): FilesFs {

@@ -9,7 +9,7 @@ import type {
   TurnContext
 } from "@cloudflare/think";
 import { getWorkspace } from "@cloudflare/computer";
-import type { ToolSet } from "ai";
+import type { ToolSet, UIMessage } from "ai";
 import type { Connection, WSMessage } from "agents";
 import { auditEntryFor } from "../ladder/audit";
 import { decide } from "../gate/decide";
@@ -277,6 +277,11 @@ export class Conversation extends Think<Env> {
   /** One email turn (src/channels/email/inbox.ts). */
   async runEmailTurn(input: { id: string; text: string }): Promise<EmailTurnOutcome> {
     return runEmailTurn(this, input);
+  }
+
+  /** For the owner's export (src/export/archive.ts): the whole chat. */
+  exportMessages(): UIMessage[] {
+    return this.messages;
   }
 
   /** The sidebar's line for this chat (the Assistant repairs previews recorded empty). */

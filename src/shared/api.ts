@@ -46,6 +46,9 @@ export interface AssistantApi {
   listFiles(): Promise<FileListing>;
   readFile(path: string): Promise<FileContent>;
   uploadFile(path: string, content: string): Promise<FileEntry>;
+  // Your data (the export is GET /api/export)
+  /** Deletes the agent and everything it keeps, after the owner typed "delete my agent". */
+  deleteAgent(confirmation: string): Promise<{ deleted: true; sandbox: string }>;
   // Email
   getEmailSettings(): Promise<EmailSettings>;
   addOwnerEmailAddress(address: string): Promise<EmailSettings>;

@@ -30,6 +30,11 @@ export class EmailDirectory extends DurableObject<Env> {
     return local;
   }
 
+  /** The user deleted their agent: their address stops routing anywhere (src/export/delete.ts). */
+  forget(userId: string): boolean {
+    return this.ctx.storage.sql.exec(`DELETE FROM address WHERE user_id = ?`, userId).rowsWritten > 0;
+  }
+
   userFor(local: string): string | null {
     const row = this.ctx.storage.sql
       .exec<{ user_id: string }>(`SELECT user_id FROM address WHERE local = ?`, String(local).toLowerCase())

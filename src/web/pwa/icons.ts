@@ -7,6 +7,8 @@
  * The mark: a white ring with a dot (the agent, keeping watch) on blue. The
  * maskable variant keeps the mark inside the central 80 % safe zone.
  */
+import { crc32 } from "../../shared/crc32";
+
 export const ICON_BLUE = "#1f4fd1";
 export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512"><rect width="512" height="512" rx="112" fill="${ICON_BLUE}"/><circle cx="256" cy="256" r="150" fill="none" stroke="#fff" stroke-width="44"/><circle cx="256" cy="256" r="58" fill="#fff"/></svg>`;
 
@@ -80,20 +82,6 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   out.set(data, 8);
   view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
-}
-
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (IEEE), as PNG chunks and zip entries use it. */
-export function crc32(bytes: Uint8Array, seed = 0): number {
-  crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  let crc = ~seed >>> 0;
-  for (const byte of bytes) crc = (crcTable[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
-  return ~crc >>> 0;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

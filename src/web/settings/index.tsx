@@ -5,6 +5,7 @@ import { EmailSection } from "./email";
 import { ModelSection } from "./model";
 import { PermissionsSection } from "./permissions";
 import { TimeZoneSection } from "./time-zone";
+import { YourDataSection } from "./your-data";
 
 export interface SettingsSectionProps {
   directory: Directory;
@@ -19,7 +20,8 @@ export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: Comp
   { id: "model", title: "Model", Section: ModelSection },
   { id: "permissions", title: "Permissions", Section: PermissionsSection },
   { id: "time-zone", title: "Time zone", Section: TimeZoneSection },
-  { id: "email", title: "Email", Section: EmailSection }
+  { id: "email", title: "Email", Section: EmailSection },
+  { id: "your-data", title: "Your data", Section: YourDataSection }
 ];
 
 export function SettingsView({ directory, link }: SettingsSectionProps) {
