@@ -58,6 +58,11 @@ declare namespace Cloudflare {
     EMAIL_DOMAIN?: string;
     /** Trust only the Authentication-Results header written by this server (default: the topmost one). */
     EMAIL_AUTHSERV_ID?: string;
+    // Web push (src/push): the VAPID key pair (base64url: 65-byte public point, 32-byte private scalar) and
+    // contact (mailto: or https:). Unset: one pair is generated and kept in the EmailDirectory (local dev).
+    VAPID_PUBLIC_KEY?: string;
+    VAPID_PRIVATE_KEY?: string;
+    VAPID_SUBJECT?: string;
     /** Local dev only: the dev user's own address, treated as a verified owner address. */
     DEV_USER_EMAIL?: string;
   }

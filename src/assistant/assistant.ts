@@ -15,6 +15,10 @@ import { saveUpload } from "./attachments";
 import { exportArchive } from "../export/archive";
 import { DELETE_CONFIRMATION, forgetSandbox } from "../export/delete";
 import type { UIMessage } from "ai";
+import { PushOutbox } from "../push/outbox";
+import type { PushEvent } from "../push/outbox";
+import { vapidKeys } from "../push/keys";
+import type { PushSettings, PushSubscriptionInput } from "../shared/push";
 import type { UploadedFile } from "../shared/attachments";
 import { formatAudit } from "../ladder/audit";
 import type { AuditEntry, AuditFilter, AuditRow } from "../ladder/audit";
@@ -321,8 +325,14 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return this.gate.approvalReasons(sessionId);
   }
 
-  gateAsk(session: string, caller: Offeree, call: GateCall): Promise<boolean> {
-    return this.gate.ask(session, caller, call);
+  async gateAsk(session: string, caller: Offeree, call: GateCall): Promise<boolean> {
+    const asks = await this.gate.ask(session, caller, call);
+    // Background work (a task, an email) has no owner watching: tell them by push (src/push).
+    if (asks && (caller === "schedule" || caller === "email")) {
+      const title = this.sessions.get(session)?.title ?? "a chat";
+      this.notifyPush({ id: `approval:${call.id}`, kind: "approval", title: `Approval needed: ${call.tool}`, body: `${title}: ${this.gate.approvalReasons(session)[call.id] ?? ""}`, url: chatUrl(session) });
+    }
+    return asks;
   }
 
   gateBefore(session: string, caller: Offeree, call: GateCall): Promise<GateAnswer> {
@@ -671,8 +681,11 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   }
 
   /** From an email session's conversation: an email's turn has its answer. */
-  async emailTurnSettled(turnId: string, outcome: EmailTurnOutcome): Promise<void> {
+  async emailTurnSettled(turnId: string, outcome: EmailTurnOutcome, session?: string): Promise<void> {
     await this.inbox.settle(turnId, outcome);
+    if (session && outcome.status === "completed") {
+      this.notifyPush({ id: `email:${turnId}`, kind: "email", title: "Email answered", body: this.sessions.get(session)?.title ?? "", url: chatUrl(session) });
+    }
   }
 
   /** From the Worker: the verified identity's own address (the Access email claim). */
@@ -710,6 +723,55 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return this.dynamicAgents.get(MailReader, subagentId("mail_reader", session));
   }
 
+  // ── Web push (src/push): the owner's browsers, the kinds they chose, a once-only outbox ──
+
+  #push?: PushOutbox;
+  private get push(): PushOutbox {
+    this.#push ??= new PushOutbox(this.ctx.storage.sql, () => vapidKeys(this.env));
+    return this.#push;
+  }
+
+  @callable()
+  async getPushSettings(): Promise<PushSettings> {
+    return { publicKey: (await vapidKeys(this.env)).publicKey, kinds: this.push.kinds(), endpoints: this.push.endpoints() };
+  }
+
+  /** The owner's browser subscribed (PushSubscription.toJSON()); only endpoints registered here are ever sent to. */
+  @callable()
+  async subscribePush(subscription: PushSubscriptionInput, kinds?: Record<string, boolean>): Promise<PushSettings> {
+    this.push.subscribe(subscription);
+    if (kinds) this.push.setKinds(kinds);
+    return this.getPushSettings();
+  }
+
+  @callable()
+  async unsubscribePush(endpoint: string): Promise<PushSettings> {
+    this.push.unsubscribe(endpoint);
+    return this.getPushSettings();
+  }
+
+  @callable()
+  async setPushKinds(kinds: Record<string, boolean>): Promise<PushSettings> {
+    this.push.setKinds(kinds);
+    return this.getPushSettings();
+  }
+
+  /** Queues the event (once per id) and sends it in the background. */
+  private notifyPush(event: PushEvent): void {
+    if (!this.push.enqueue(event)) return;
+    this.ctx.waitUntil(this.push.flush().catch((error: unknown) => console.warn(`[steward] push: ${errorText(error)}`)));
+  }
+
+  /** Fresh task notifications (results, and the reminder of a run waiting for approval) as pushes; the outbox keeps each to one. */
+  private pushTaskNotifications(): void {
+    const fresh = clock.now() - 10 * 60_000;
+    for (const n of this.taskService.notifications(true, 20)) {
+      if (n.createdAt < fresh) continue;
+      const kind = n.id.endsWith("-approval") ? "approval" : "task";
+      this.notifyPush({ id: `task:${n.id}`, kind, title: n.title, body: n.body.slice(0, 300), url: n.sessionId ? chatUrl(n.sessionId) : "/#/tasks" });
+    }
+  }
+
   // ── Scheduled tasks (src/schedules) ───────────────────────────────
 
   #tasks?: TaskService;
@@ -736,7 +798,10 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
         }).catch((error: unknown) => console.error(`scheduled run ${runId} failed to start`, error));
       },
       emailSender: () => this.taskEmailSender(),
-      changed: () => this.setState({ ...this.state, notifications: this.taskService.notifications() })
+      changed: () => {
+        this.setState({ ...this.state, notifications: this.taskService.notifications() });
+        this.pushTaskNotifications();
+      }
     });
     return this.#tasks;
   }
@@ -831,6 +896,11 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
 // Every @callable's arguments are checked before it runs (src/assistant/callable-schemas.ts).
 guardCallables(Assistant, CALLABLE_SCHEMAS);
+
+/** The web app's route to a chat (a push notification's click opens it). */
+function chatUrl(session: string): string {
+  return `/#/chat/${encodeURIComponent(session)}`;
+}
 
 /** Sub-agents are per session: `researcher:<session id>`. */
 function subagentId(agent: string, sessionId: string): string {

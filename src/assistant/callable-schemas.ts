@@ -45,6 +45,18 @@ export const CALLABLE_SCHEMAS = {
     z.string().max(4_096),
     z.string({ error: "upload content must be a base64 string" }).max(6 * 1024 * 1024, "upload content is larger than 4.0 MB")
   ]),
+  // Web push
+  getPushSettings: none,
+  subscribePush: z.tuple([
+    z.strictObject({
+      endpoint: z.string().max(2_048),
+      expirationTime: z.number().nullable().optional(),
+      keys: z.strictObject({ p256dh: z.string().max(200), auth: z.string().max(100) })
+    }),
+    z.record(z.string().max(20), z.boolean()).optional()
+  ]),
+  unsubscribePush: z.tuple([z.string().max(2_048)]),
+  setPushKinds: z.tuple([z.record(z.string().max(20), z.boolean())]),
   // Your data
   deleteAgent: z.tuple([z.string().max(100)]),
   // Email

@@ -263,7 +263,7 @@ export class Conversation extends Think<Env> {
     await assistant.recordTurn(this.name, preview);
     // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
     const emailTurn = this.channel() === "email" ? answeredEmailTurn(this.messages, result.message.id) : null;
-    if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message));
+    if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message), this.name);
   }
 
   // ── Email ──────────────────────────────────────────────────────────

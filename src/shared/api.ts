@@ -18,6 +18,7 @@ import type {
   TaskView,
   UserSettings
 } from "./views";
+import type { PushSettings, PushSubscriptionInput } from "./push";
 
 /**
  * What the web app may call on the user's Assistant over its /agent socket:
@@ -46,6 +47,11 @@ export interface AssistantApi {
   listFiles(): Promise<FileListing>;
   readFile(path: string): Promise<FileContent>;
   uploadFile(path: string, content: string): Promise<FileEntry>;
+  // Web push (src/push)
+  getPushSettings(): Promise<PushSettings>;
+  subscribePush(subscription: PushSubscriptionInput, kinds?: Record<string, boolean>): Promise<PushSettings>;
+  unsubscribePush(endpoint: string): Promise<PushSettings>;
+  setPushKinds(kinds: Record<string, boolean>): Promise<PushSettings>;
   // Your data (the export is GET /api/export)
   /** Deletes the agent and everything it keeps, after the owner typed "delete my agent". */
   deleteAgent(confirmation: string): Promise<{ deleted: true; sandbox: string }>;

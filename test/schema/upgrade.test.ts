@@ -78,8 +78,9 @@ describe("upgrading a database written by main (before src/schema)", () => {
     const era = outboxProviderId ? "main" : "main before outbox provider ids";
     it(`opens an Assistant database from ${era} with every row intact`, async () => {
       const fresh = await inFreshAssistant((storage) => shape(storage.sql));
-      // 16 tables from main, + reply approvals (migration 2), + turn and token usage (migration 3).
-      expect(Object.keys(fresh)).toHaveLength(19);
+      // 16 tables from main, + reply approvals (migration 2), + turn and token usage (migration 3),
+      // + push subscriptions, kinds and outbox (migration 5).
+      expect(Object.keys(fresh)).toHaveLength(22);
 
       await inFreshAssistant(async (storage) => {
         const { sql } = storage;
@@ -92,7 +93,15 @@ describe("upgrading a database written by main (before src/schema)", () => {
 
         // Same rows; the old outbox gains provider_id with its default; the new tables start empty.
         const after = snapshot(sql);
-        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_tokens: [], steward_usage_turn: [] };
+        const expected: Snapshot = {
+          ...structuredClone(before),
+          steward_email_reply_approval: [],
+          steward_usage_tokens: [],
+          steward_usage_turn: [],
+          steward_push_kind: [],
+          steward_push_outbox: [],
+          steward_push_subscription: []
+        };
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
         // Migration 4: an approval asked before reasons were kept has none ("").
         for (const row of expected.steward_approvals ?? []) row.reason = "";
@@ -195,12 +204,12 @@ describe("upgrading a database written by main (before src/schema)", () => {
     const secret = crypto.getRandomValues(new Uint8Array(32));
     await runInDurableObject(stub, async (directory, state) => {
       const { sql } = state.storage;
-      for (const table of ["address", "address_key", MIGRATIONS_TABLE]) sql.exec(`DROP TABLE ${table}`);
+      for (const table of ["address", "address_key", "vapid_key", MIGRATIONS_TABLE]) sql.exec(`DROP TABLE ${table}`);
       for (const ddl of MAIN_DIRECTORY_DDL) sql.exec(ddl);
       sql.exec(`INSERT INTO address_key (id, secret) VALUES (1, ?)`, secret);
       sql.exec(`INSERT INTO address (local, user_id, created_at) VALUES ('abc123', 'user-1', ?)`, T0);
 
-      expect(migrateDirectory(state.storage)).toEqual([1]);
+      expect(migrateDirectory(state.storage)).toEqual([1, 2]);
       expect(directory.userFor("abc123")).toBe("user-1");
       expect(await directory.addressFor("user-1")).toBe("abc123");
       const stored = sql.exec<{ secret: ArrayBuffer }>(`SELECT secret FROM address_key WHERE id = 1`).one().secret;
