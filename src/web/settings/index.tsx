@@ -6,6 +6,7 @@ import { ModelSection } from "./model";
 import { PermissionsSection } from "./permissions";
 import { TimeZoneSection } from "./time-zone";
 import { YourDataSection } from "./your-data";
+import { NotificationsSection } from "./notifications";
 
 export interface SettingsSectionProps {
   directory: Directory;
@@ -21,6 +22,7 @@ export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: Comp
   { id: "permissions", title: "Permissions", Section: PermissionsSection },
   { id: "time-zone", title: "Time zone", Section: TimeZoneSection },
   { id: "email", title: "Email", Section: EmailSection },
+  { id: "notifications", title: "Notifications", Section: NotificationsSection },
   { id: "your-data", title: "Your data", Section: YourDataSection }
 ];
 
