@@ -127,7 +127,7 @@ export function App() {
         </button>
         <h1>Steward</h1>
         <span className="topbar-title">{title}</span>
-        <ConnectionBadge link={link} />
+        <ConnectionBadge link={link} online={online} />
       </header>
 
       <nav id="nav" className="sidebar" aria-label="Steward">
@@ -198,8 +198,8 @@ export function App() {
   );
 }
 
-function ConnectionBadge({ link }: { link: Link }) {
-  const text = link === "open" ? "Online" : link === "connecting" ? "Connecting…" : "Reconnecting…";
+function ConnectionBadge({ link, online }: { link: Link; online: boolean }) {
+  const text = !online ? "Offline" : link === "open" ? "Online" : link === "connecting" ? "Connecting…" : "Reconnecting…";
   return (
     <span className="connection" data-link={link}>
       <span className={`dot dot-${link}`} aria-hidden="true" />

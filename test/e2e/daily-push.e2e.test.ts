@@ -15,7 +15,8 @@ import type { Server } from "node:http";
 import type { CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { base64url, decryptPush, verifyVapid } from "../../src/push/crypto";
-import { WAIT, app } from "./browser";
+import { join } from "node:path";
+import { SHOTS, WAIT, app } from "./browser";
 import { rpc } from "./daily-helpers";
 import { useOwnServer } from "./own-server";
 
@@ -109,6 +110,7 @@ describe("web push", () => {
     await expect.poll(() => section.getByRole("checkbox", { name: "A scheduled task has a result" }).isChecked(), WAIT).toBe(true);
     expect(await section.getByRole("checkbox", { name: "An email thread was answered" }).isChecked()).toBe(false);
     expect(await section.innerText()).toContain("1 device receives notifications.");
+    await section.screenshot({ path: join(SHOTS, "daily-settings-notifications.png") });
   });
 
   test("a task result arrives by push (VAPID checked, payload decrypted); clicking it opens the task's chat", async () => {
