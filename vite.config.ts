@@ -1,6 +1,7 @@
 import { defineConfig } from "vite";
 import type { Plugin } from "vite";
 import { staticHeadersFile } from "./src/http/security-headers";
+import { pwaFiles } from "./src/web/pwa/build";
 
 // The chat page. `npm run build` writes it to dist/client, which wrangler.jsonc
 // serves as static assets (the Worker answers /agent* and /api/* first).
@@ -18,12 +19,22 @@ function securityHeaders(): Plugin {
   };
 }
 
+/** The installable app: manifest and icons (src/web/pwa/build.ts); the service worker is the `sw` entry below. */
+function installableApp(): Plugin {
+  return {
+    name: "steward-installable-app",
+    async generateBundle() {
+      for (const file of await pwaFiles()) this.emitFile({ type: "asset", ...file });
+    }
+  };
+}
+
 export default defineConfig({
   root: ".",
   publicDir: false,
   // Vite 8 compiles TSX with oxc; no React plugin is needed for a build.
   oxc: { jsx: { runtime: "automatic" } },
-  plugins: [securityHeaders()],
+  plugins: [securityHeaders(), installableApp()],
   build: {
     outDir: "dist/client",
     emptyOutDir: true,
@@ -31,7 +42,9 @@ export default defineConfig({
     // react-dom + the AI SDK's UI layer (with zod) + agents: ≈ 540 kB minified, ≈ 160 kB gzipped.
     chunkSizeWarningLimit: 800,
     rolldownOptions: {
-      input: "index.html",
+      input: { index: "index.html", sw: "src/web/pwa/sw.ts" },
+      // The service worker keeps one unhashed name: the browser finds updates by fetching /sw.js again.
+      output: { entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js") },
       onwarn(warning, warn) {
         // swr (under @ai-sdk/react) marks modules "use client"; meaningless in a plain SPA bundle.
         if (warning.code === "MODULE_LEVEL_DIRECTIVE") return;

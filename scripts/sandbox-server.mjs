@@ -92,6 +92,14 @@ const server = createServer(async (req, res) => {
       const stored = readJob(id);
       return stored ? send(res, 200, stored) : send(res, 404, { error: `no job ${id}` });
     }
+    // Deleting a user's agent (src/export/delete.ts): their sandbox directory goes with it.
+    if (req.method === "DELETE" && url.pathname === "/users") {
+      const user = String(url.searchParams.get("user") ?? "");
+      if (!user) return send(res, 400, { error: "user required" });
+      const hash = createHash("sha256").update(user).digest("hex");
+      rmSync(join(root, "users", hash.slice(0, 32)), { recursive: true, force: true });
+      return send(res, 200, { deleted: true });
+    }
     if (req.method === "GET" && url.pathname === "/runs") {
       return send(res, 200, { runs: runs.get(String(url.searchParams.get("user"))) ?? 0 });
     }

@@ -27,6 +27,8 @@ interface StewardSettings {
   MODEL_API_KEY?: string;
   /** Models tried in order when the primary fails before any output: "provider:model,…" (src/model/fallback.ts). */
   MODEL_FALLBACKS?: string;
+  /** "true" when the model takes images: chat image attachments reach it as images (else as a note with the path). */
+  MODEL_ACCEPTS_IMAGES?: string;
 
   // Tiers 2–4 (src/ladder)
   /** npm registry for tier 2 (default https://registry.npmjs.org). */
@@ -44,6 +46,13 @@ interface StewardSettings {
   EMAIL_AUTHSERV_ID?: string;
   /** Local dev only: the dev user's own address, treated as a verified owner address. */
   DEV_USER_EMAIL?: string;
+
+  // Web push (src/push): the deployment's VAPID key pair; without them one is generated and kept per deployment.
+  VAPID_PUBLIC_KEY?: string;
+  /** Secret. */
+  VAPID_PRIVATE_KEY?: string;
+  /** mailto: or https: contact for push services. */
+  VAPID_SUBJECT?: string;
 
   // Extensions and MCP (src/extensions, src/connectors, src/mcp)
   /** Base URL of the bundled rates extension's API (default https://api.frankfurter.dev/v1); its host is the one it may reach. */

@@ -2,7 +2,7 @@ import { getAgentByName, routeSubAgentRequest } from "agents";
 import { AuthError, agentNameFor, identify } from "./auth";
 import type { Identity } from "./auth";
 import { Assistant } from "./assistant/assistant";
-import { fileResponse } from "./assistant/file-response";
+import { fileResponse, uploadResponse } from "./assistant/file-response";
 import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 import { withSecurityHeaders } from "./http/security-headers";
 import { handleApi, isApiPath } from "./api/worker";
@@ -68,9 +68,24 @@ export default withSecurityHeaders({
     if (isApiPath(path)) return handleApi(request, env, identity);
     // ── Workspace downloads (src/web/files) ──
     if (path === "/api/files") {
+      if (request.method !== "GET" && request.method !== "POST") return json({ error: "method not allowed" }, 405);
+      const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
+      // POST: a chat attachment (src/assistant/attachments.ts), the same identity rules as a download.
+      if (request.method === "POST") return uploadResponse(owner, request, url);
+      return fileResponse(await owner.downloadFile(url.searchParams.get("path") ?? ""), url.searchParams.has("inline"));
+    }
+    // ── Your data: the owner's export (src/export) ──
+    if (path === "/api/export") {
       if (request.method !== "GET") return json({ error: "method not allowed" }, 405);
       const owner = await getAgentByName(env.Assistant as DurableObjectNamespace<Assistant>, agentNameFor(identity));
-      return fileResponse(await owner.downloadFile(url.searchParams.get("path") ?? ""), url.searchParams.has("inline"));
+      const bytes = await owner.exportData();
+      return new Response(bytes as Uint8Array<ArrayBuffer>, {
+        headers: {
+          "Content-Type": "application/zip",
+          "Content-Disposition": `attachment; filename="steward-export-${new Date().toISOString().slice(0, 10)}.zip"`,
+          "Cache-Control": "no-store"
+        }
+      });
     }
     // ── MCP connections: OAuth comes back here, to the signed-in user's own agent (src/connectors) ──
     if (path === MCP_CALLBACK_PATH) {

@@ -11,6 +11,15 @@ import type { UserSettings } from "./settings";
 import { migrateAssistant } from "../schema";
 import { FileError, listFiles, readFileForDownload, readFileForView, uploadFile } from "./files";
 import type { FileContent, FileEntry, FileListing, FilesFs } from "./files";
+import { saveUpload } from "./attachments";
+import { exportArchive } from "../export/archive";
+import { DELETE_CONFIRMATION, forgetSandbox } from "../export/delete";
+import type { UIMessage } from "ai";
+import { PushOutbox } from "../push/outbox";
+import type { PushEvent } from "../push/outbox";
+import { vapidKeys } from "../push/keys";
+import type { PushSettings, PushSubscriptionInput } from "../shared/push";
+import type { UploadedFile } from "../shared/attachments";
 import { formatAudit } from "../ladder/audit";
 import type { AuditEntry, AuditFilter, AuditRow } from "../ladder/audit";
 import { isolateBackend } from "../ladder/isolate";
@@ -189,6 +198,26 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     this.refreshState();
     this.taskService.resumeOrphans();
     this.apiTasks.resume();
+    // Not awaited: start-up may run inside the alarm a facet's own start-up needs (src/assistant/AGENTS.md).
+    void this.repairPreviews().catch((error: unknown) => console.warn(`[steward] preview repair: ${errorText(error)}`));
+  }
+
+  /**
+   * Chats whose preview was stored empty (a turn that ended without text said
+   * "No messages yet" in a chat full of messages): asked once for their last
+   * words. A chat with no messages stays empty and costs one facet call per start.
+   */
+  private async repairPreviews(): Promise<void> {
+    await Promise.resolve(); // after onStart has returned
+    let repaired = false;
+    for (const id of this.sessions.withoutPreview(20)) {
+      if (!this.dynamicAgents.has(Conversation.name, id)) continue;
+      const preview = await (await this.dynamicAgents.get(Conversation, id)).previewText();
+      if (!preview) continue;
+      this.sessions.setPreview(id, preview);
+      repaired = true;
+    }
+    if (repaired) this.refreshState();
   }
 
   /** The session list is derived from storage; a browser may read it, never write it. */
@@ -384,6 +413,17 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return settings;
   }
 
+  /**
+   * First sign-in: the browser's zone becomes the agent's, so "every day at 8"
+   * means the owner's 8. Once a zone is stored (adopted or chosen in
+   * Settings) this changes nothing: a browser abroad never moves it.
+   */
+  @callable()
+  async adoptTimeZone(zone: string): Promise<UserSettings> {
+    if (this.settings.hasTimeZone()) return this.settings.all();
+    return this.setTimeZone(zone);
+  }
+
   // ── RPC for this user's own facets (not callable from a browser) ──
 
   /**
@@ -413,9 +453,22 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
   // The gate: one call before a tool runs, one after (src/gate/gate.ts).
 
+  /** Why each of a chat's calls waits (waited) for the owner, by tool call id: the card shows the gate's own reason. */
+  @callable()
+  approvalReasons(sessionId: string): Record<string, string> {
+    this.requireSession(sessionId);
+    return this.gate.approvalReasons(sessionId);
+  }
+
   async gateAsk(session: string, caller: Offeree, call: GateCall): Promise<boolean> {
     await this.refreshDynamic();
-    return this.gate.ask(session, caller, call);
+    const asks = await this.gate.ask(session, caller, call);
+    // Background work (a task, an email, an API task) has no owner watching: tell them by push (src/push).
+    if (asks && (caller === "schedule" || caller === "email" || caller === "api")) {
+      const title = this.sessions.get(session)?.title ?? "a chat";
+      this.notifyPush({ id: `approval:${call.id}`, kind: "approval", title: `Approval needed: ${call.tool}`, body: `${title}: ${this.gate.approvalReasons(session)[call.id] ?? ""}`, url: chatUrl(session) });
+    }
+    return asks;
   }
 
   async gateBefore(session: string, caller: Offeree, call: GateCall): Promise<GateAnswer> {
@@ -595,6 +648,66 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     }
   }
 
+  /** For POST /api/files (the Worker checked who is asking): a chat attachment saved under /workspace/uploads. */
+  async saveAttachment(name: string | null, bytes: Uint8Array, mediaType: string | null): Promise<UploadedFile | { error: string; status: 400 }> {
+    try {
+      const saved = await saveUpload(this.filesFs(), name, bytes, mediaType);
+      this.bumpWorkspaceVersion();
+      return saved;
+    } catch (error) {
+      if (!(error instanceof FileError)) throw error;
+      return { error: error.message, status: 400 };
+    }
+  }
+
+  // ── Your data: export and deletion (src/export), owner-only (the Worker names this agent from the identity) ──
+
+  /** GET /api/export: every chat, workspace file and table row as one zip; an audit row says it happened. */
+  async exportData(): Promise<Uint8Array> {
+    const started = Date.now();
+    const fs = this.filesFs();
+    const { bytes, files } = await exportArchive({
+      user: this.name,
+      sql: this.ctx.storage.sql,
+      now: new Date(),
+      sessions: () => this.sessions.list(this.knownSessionIds()),
+      messages: async (id) => (await (await this.dynamicAgents.get(Conversation, id)).exportMessages()) as unknown as UIMessage[],
+      listFiles: () => listFiles(fs, 100_000),
+      readFile: async (path) => readFileForDownload(fs, path).then((f) => f.bytes, () => null)
+    });
+    this.recordOwnerAction("export_data", `exported ${bytes.byteLength} bytes (${files} workspace files)`, Date.now() - started, bytes.byteLength);
+    return bytes;
+  }
+
+  /**
+   * Deletes this agent after the owner typed the confirmation: every chat and
+   * sub-agent facet (their own storage), the email address, the sandbox, then
+   * all of this object's storage (push subscriptions, settings, audit…) and its
+   * connections. The audit log goes too, so the deletion is logged to the
+   * Worker's log (observability) instead.
+   */
+  @callable()
+  async deleteAgent(confirmation: string): Promise<{ deleted: true; sandbox: string }> {
+    if (confirmation.trim().toLowerCase() !== DELETE_CONFIRMATION) throw new Error(`type "${DELETE_CONFIRMATION}" to confirm`);
+    for (const cls of [Conversation, ...Object.values(SUBAGENTS).map((s) => s.cls)]) {
+      for (const { name } of this.dynamicAgents.list(cls.name)) await this.dynamicAgents.delete(cls, name);
+    }
+    await emailDirectory(this.env).forget(this.name);
+    const sandbox = await forgetSandbox(this.env, this.name);
+    console.log(JSON.stringify({ event: "steward.agent_deleted", user: this.name, at: new Date().toISOString(), sandbox }));
+    // After this answer is sent: storage, alarms and connections (the Agents SDK's destroy, then a fresh start).
+    setTimeout(() => {
+      void this.destroy().catch((error: unknown) => console.error(`[steward] deleting ${this.name}: ${errorText(error)}`));
+    }, 0);
+    return { deleted: true, sandbox };
+  }
+
+  /** An owner action in the audit log (not a tool call: tier null, the owner's own act). */
+  private recordOwnerAction(tool: string, detail: string, durationMs: number, bytesOut: number): void {
+    this.gate.audit.record({ session: "", turn: "", tier: null, tool, inputDigest: "", outcome: "ok", durationMs, bytesOut, approved: true, detail });
+    this.bumpWorkspaceVersion();
+  }
+
   private filesFs(): FilesFs {
     return this.workspace.fs as unknown as FilesFs; // the same methods; FilesFs names only the ones files.ts uses
   }
@@ -730,9 +843,12 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   }
 
   /** From an email session's conversation: an email's turn has its answer. */
-  async emailTurnSettled(turnId: string, outcome: EmailTurnOutcome): Promise<void> {
+  async emailTurnSettled(turnId: string, outcome: EmailTurnOutcome, session?: string): Promise<void> {
     opsLog({ kind: "email", user: this.name, channel: "email", outcome: outcome.pendingApprovals.length ? "waiting_approval" : outcome.status });
     await this.inbox.settle(turnId, outcome);
+    if (session && outcome.status === "completed") {
+      this.notifyPush({ id: `email:${turnId}`, kind: "email", title: "Email answered", body: this.sessions.get(session)?.title ?? "", url: chatUrl(session) });
+    }
   }
 
   /** From the Worker: the verified identity's own address (the Access email claim). */
@@ -770,6 +886,55 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return this.dynamicAgents.get(MailReader, subagentId("mail_reader", session));
   }
 
+  // ── Web push (src/push): the owner's browsers, the kinds they chose, a once-only outbox ──
+
+  #push?: PushOutbox;
+  private get push(): PushOutbox {
+    this.#push ??= new PushOutbox(this.ctx.storage.sql, () => vapidKeys(this.env));
+    return this.#push;
+  }
+
+  @callable()
+  async getPushSettings(): Promise<PushSettings> {
+    return { publicKey: (await vapidKeys(this.env)).publicKey, kinds: this.push.kinds(), endpoints: this.push.endpoints() };
+  }
+
+  /** The owner's browser subscribed (PushSubscription.toJSON()); only endpoints registered here are ever sent to. */
+  @callable()
+  async subscribePush(subscription: PushSubscriptionInput, kinds?: Record<string, boolean>): Promise<PushSettings> {
+    this.push.subscribe(subscription);
+    if (kinds) this.push.setKinds(kinds);
+    return this.getPushSettings();
+  }
+
+  @callable()
+  async unsubscribePush(endpoint: string): Promise<PushSettings> {
+    this.push.unsubscribe(endpoint);
+    return this.getPushSettings();
+  }
+
+  @callable()
+  async setPushKinds(kinds: Record<string, boolean>): Promise<PushSettings> {
+    this.push.setKinds(kinds);
+    return this.getPushSettings();
+  }
+
+  /** Queues the event (once per id) and sends it in the background. */
+  private notifyPush(event: PushEvent): void {
+    if (!this.push.enqueue(event)) return;
+    this.ctx.waitUntil(this.push.flush().catch((error: unknown) => console.warn(`[steward] push: ${errorText(error)}`)));
+  }
+
+  /** Fresh task notifications (results, and the reminder of a run waiting for approval) as pushes; the outbox keeps each to one. */
+  private pushTaskNotifications(): void {
+    const fresh = clock.now() - 10 * 60_000;
+    for (const n of this.taskService.notifications(true, 20)) {
+      if (n.createdAt < fresh) continue;
+      const kind = n.id.endsWith("-approval") ? "approval" : "task";
+      this.notifyPush({ id: `task:${n.id}`, kind, title: n.title, body: n.body.slice(0, 300), url: n.sessionId ? chatUrl(n.sessionId) : "/#/tasks" });
+    }
+  }
+
   // ── Scheduled tasks (src/schedules) ───────────────────────────────
 
   #tasks?: TaskService;
@@ -799,7 +964,10 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
         }).catch((error: unknown) => console.error(`scheduled run ${runId} failed to start`, error));
       },
       emailSender: () => this.taskEmailSender(),
-      changed: () => this.setState({ ...this.state, notifications: this.taskService.notifications() })
+      changed: () => {
+        this.setState({ ...this.state, notifications: this.taskService.notifications() });
+        this.pushTaskNotifications();
+      }
     });
     return this.#tasks;
   }
@@ -1132,6 +1300,11 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
 // Every @callable's arguments are checked before it runs (src/assistant/callable-schemas.ts).
 guardCallables(Assistant, CALLABLE_SCHEMAS);
+
+/** The web app's route to a chat (a push notification's click opens it). */
+function chatUrl(session: string): string {
+  return `/#/chat/${encodeURIComponent(session)}`;
+}
 
 /** Sub-agents are per session: `researcher:<session id>`. */
 function subagentId(agent: string, sessionId: string): string {

@@ -30,6 +30,7 @@ export const CALLABLE_SCHEMAS = {
   getBranchPoints: z.tuple([id]),
   editMessage: z.tuple([id, z.string().min(1).max(256), z.string().max(100_000)]),
   switchBranch: z.tuple([id, z.string().min(1).max(256), z.string().min(1).max(256)]),
+  approvalReasons: z.tuple([id]),
   // Ladder, audit, settings
   getAudit: z.tuple([
     limit,
@@ -45,6 +46,7 @@ export const CALLABLE_SCHEMAS = {
   getModelStatus: none,
   getSettings: none,
   setTimeZone: z.tuple([z.string().max(100)]),
+  adoptTimeZone: z.tuple([z.string().max(100)]),
   // Workspace files
   listFiles: none,
   readFile: z.tuple([z.string().max(4_096)]),
@@ -53,6 +55,20 @@ export const CALLABLE_SCHEMAS = {
     z.string().max(4_096),
     z.string({ error: "upload content must be a base64 string" }).max(6 * 1024 * 1024, "upload content is larger than 4.0 MB")
   ]),
+  // Web push
+  getPushSettings: none,
+  subscribePush: z.tuple([
+    z.strictObject({
+      endpoint: z.string().max(2_048),
+      expirationTime: z.number().nullable().optional(),
+      keys: z.strictObject({ p256dh: z.string().max(200), auth: z.string().max(100) })
+    }),
+    z.record(z.string().max(20), z.boolean()).optional()
+  ]),
+  unsubscribePush: z.tuple([z.string().max(2_048)]),
+  setPushKinds: z.tuple([z.record(z.string().max(20), z.boolean())]),
+  // Your data
+  deleteAgent: z.tuple([z.string().max(100)]),
   // Email
   getEmailSettings: none,
   addOwnerEmailAddress: z.tuple([z.string().max(320)]),

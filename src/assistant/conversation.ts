@@ -59,6 +59,8 @@ import { ApiProgressRelay } from "../api/relay";
 import { usageSink } from "../model/usage";
 import { dynamicSessionTools } from "../extensions/session-tools";
 import type { DynamicFacts } from "../shared/tool-facts";
+import { sessionPreview } from "../shared/message-text";
+import { resolveAttachments } from "./attachments";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -234,7 +236,9 @@ export class Conversation extends Think<Env> {
         (await this.assistant()).gateAsk(this.name, caller, { id: options.toolCallId, tool: name, input });
       gated[name] = { ...definition, needsApproval } as ToolSet[string];
     }
-    return { activeTools: offered, tools: gated };
+    // Attachments (file parts naming workspace files) become what the model reads: src/assistant/attachments.ts.
+    const messages = await resolveAttachments(ctx.messages, async (path) => (await this.assistant()).downloadFile(path), this.env.MODEL_ACCEPTS_IMAGES === "true");
+    return { activeTools: offered, tools: gated, ...(messages && { messages }) };
   }
 
   /**
@@ -318,17 +322,14 @@ export class Conversation extends Think<Env> {
   }
 
   override async onChatResponse(result: ChatResponseResult): Promise<void> {
-    const preview = result.message.parts
-      .map((p) => (p.type === "text" ? p.text : ""))
-      .join("")
-      .trim()
-      .slice(0, 160);
+    // From the whole chat, not only this answer: a turn may end with no text (an approval, a failure).
+    const preview = sessionPreview(this.messages);
     const assistant = await this.assistant();
     const { wantsTitle } = await assistant.recordTurn(this.name, preview, turnMessages(this.messages, result.message.id), result.status);
     if (wantsTitle && result.status === "completed") this.nameSession();
     // Email: the answer to an email (also one Think finished after a crash) is sent as the reply.
     const emailTurn = this.channel() === "email" ? answeredEmailTurn(this.messages, result.message.id) : null;
-    if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message));
+    if (emailTurn) await assistant.emailTurnSettled(emailTurn, outcomeOf(result.status, result.message), this.name);
     // Task API: progress reaches the task before it settles (also a turn continued after an approval).
     if (this.channel() === "api") {
       await this.#apiRelay.flush();
@@ -421,6 +422,16 @@ export class Conversation extends Think<Env> {
   /** One email turn (src/channels/email/inbox.ts). */
   async runEmailTurn(input: { id: string; text: string }): Promise<EmailTurnOutcome> {
     return runEmailTurn(this, input);
+  }
+
+  /** For the owner's export (src/export/archive.ts): the whole chat. */
+  exportMessages(): UIMessage[] {
+    return this.messages;
+  }
+
+  /** The sidebar's line for this chat (the Assistant repairs previews recorded empty). */
+  previewText(): string {
+    return sessionPreview(this.messages);
   }
 
   hasMessage(id: string): boolean {

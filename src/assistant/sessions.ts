@@ -61,6 +61,19 @@ export class SessionCatalog {
     this.sql.exec(`UPDATE steward_session SET updated_at = ?, preview = ? WHERE id = ?`, Date.now(), preview.slice(0, 160), id);
   }
 
+  /** A repaired preview: the chat keeps its place in the list (updated_at is unchanged). */
+  setPreview(id: string, preview: string): void {
+    this.sql.exec(`UPDATE steward_session SET preview = ? WHERE id = ? AND preview = ''`, preview.slice(0, 160), id);
+  }
+
+  /** Sessions whose preview was recorded empty (turns that ended without text, before previews read the whole chat). */
+  withoutPreview(limit: number): string[] {
+    return this.sql
+      .exec<{ id: string }>(`SELECT id FROM steward_session WHERE preview = '' ORDER BY updated_at DESC LIMIT ?`, limit)
+      .toArray()
+      .map((r) => r.id);
+  }
+
   remove(id: string): void {
     this.sql.exec(`DELETE FROM steward_session WHERE id = ?`, id);
   }

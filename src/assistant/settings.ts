@@ -18,6 +18,11 @@ export class SettingsStore {
     return { timeZone: stored.timeZone ?? DEFAULT_SETTINGS.timeZone };
   }
 
+  /** True once a zone was stored (chosen by the owner, or adopted from their browser on first sign-in). */
+  hasTimeZone(): boolean {
+    return this.sql.exec(`SELECT 1 FROM steward_setting WHERE key = 'timeZone'`).toArray().length > 0;
+  }
+
   setTimeZone(zone: unknown): UserSettings {
     this.put("timeZone", validTimeZone(zone));
     return this.all();

@@ -15,16 +15,25 @@ export class ApprovalLedger {
   constructor(private readonly sql: SqlStorage) {
   }
 
-  /** First digest wins: asking again for the same call id cannot rebind it. */
-  record(session: string, toolCallId: string, tool: string, digest: string): void {
+  /** First digest wins: asking again for the same call id cannot rebind it (nor change the reason shown). */
+  record(session: string, toolCallId: string, tool: string, digest: string, reason: string): void {
     this.sql.exec(
-      `INSERT OR IGNORE INTO steward_approvals (tool_call_id, session, tool, digest, requested_at) VALUES (?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO steward_approvals (tool_call_id, session, tool, digest, requested_at, reason) VALUES (?, ?, ?, ?, ?, ?)`,
       toolCallId,
       session,
       tool,
       digest,
-      Date.now()
+      Date.now(),
+      reason
     );
+  }
+
+  /** Why each of a session's calls asked, by tool call id (rows from before reasons were kept say ""). */
+  reasons(session: string): Record<string, string> {
+    const rows = this.sql
+      .exec<{ tool_call_id: string; reason: string }>(`SELECT tool_call_id, reason FROM steward_approvals WHERE session = ?`, session)
+      .toArray();
+    return Object.fromEntries(rows.filter((r) => r.reason).map((r) => [r.tool_call_id, r.reason]));
   }
 
   check(session: string, toolCallId: string, tool: string, digest: string): ApprovalCheck {

@@ -88,9 +88,16 @@ export class Gate {
 
   /** needsApproval: true when the call must wait for the owner; the exact call is then bound to its digest. */
   async ask(session: string, caller: Offeree, call: GateCall): Promise<boolean> {
-    if (this.verdict(session, caller, call).action !== "ask") return false;
-    this.#approvals.record(session, call.id, call.tool, await callDigest(call.tool, call.input));
+    const verdict = this.verdict(session, caller, call);
+    if (verdict.action !== "ask") return false;
+    // The reason is decide()'s own: the card tells the owner why this call asks (an email chat, a task, a tier).
+    this.#approvals.record(session, call.id, call.tool, await callDigest(call.tool, call.input), verdict.reason);
     return true;
+  }
+
+  /** Why each of a session's calls waited for the owner, by tool call id. */
+  approvalReasons(session: string): Record<string, string> {
+    return this.#approvals.reasons(session);
   }
 
   /** Just before a call runs. A call with an approval on record must be exactly the approved call. */

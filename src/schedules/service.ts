@@ -20,8 +20,10 @@ export const MAX_TITLE = 120;
 export const MAX_ATTEMPTS = 3;
 /** Delay before attempt 2, 3, … of a failed run. */
 export const RETRY_DELAYS_MS = [60_000, 5 * 60_000];
-/** Longest a run's turn may take before it counts as failed. */
+/** Longest a run's turn may take before it counts as failed (unless it waits for the owner's approval). */
 export const RUN_TIMEOUT_MS = 10 * 60_000;
+/** The wait per check; tests shorten it to reach "still waiting after the time-out" quickly. */
+export const runWait = { timeoutMs: RUN_TIMEOUT_MS };
 /**
  * A running run also keeps a wake-up, a little after its time-out: if its
  * process died before its fiber was recorded, that wake-up finds and restarts
@@ -46,6 +48,8 @@ export interface TaskConversation {
     options: { timeoutMs: number }
   ): Promise<{ status: string; error?: string; messageId?: string } | null>;
   getMessages(): Promise<unknown>;
+  /** Think: true once no turn runs and nothing waits (an approval counts as waiting); false at the time-out. */
+  waitUntilStable(options: { timeout: number }): Promise<boolean>;
   deleteSubmission(id: string): Promise<boolean>;
 }
 
@@ -309,12 +313,27 @@ export class TaskService {
       metadata: { source: "steward-task", taskId: task.id, runId: run.id, attempt: run.attempt }
     });
     this.store.setSubmission(run.id, submission.submissionId);
-    const settled = await conversation.waitForSubmission(submission.submissionId, { timeoutMs: RUN_TIMEOUT_MS });
+    const settled = await conversation.waitForSubmission(submission.submissionId, { timeoutMs: runWait.timeoutMs });
     if (!settled) throw new Error("the run's turn disappeared");
-    if (settled.status === "pending" || settled.status === "running") throw new Error(`the turn took longer than ${RUN_TIMEOUT_MS / 60_000} minutes`);
+    if (settled.status === "pending" || settled.status === "running") throw new Error(`the turn took longer than ${Math.round(runWait.timeoutMs / 60_000)} minutes`);
     if (settled.status !== "completed") throw new Error(settled.error ?? `the turn ended as ${settled.status}`);
-    const messages = (await conversation.getMessages()) as UIMessage[];
-    const reply = (settled.messageId ? messages.find((m) => m.id === settled.messageId) : undefined) ?? messages.findLast((m) => m.role === "assistant");
+    let messages = (await conversation.getMessages()) as UIMessage[];
+    // The turn paused for the owner's approval (its submission settles then): the run is not done and
+    // not stuck. It keeps waiting, however long, with one reminder; the watchdog is pushed on so a
+    // restart resumes the wait instead of retrying. The answer is the chat's once the continuation ends.
+    let waited = false;
+    while (waitsForApproval(messages)) {
+      this.store.watchRun(run.id, this.host.now() + WATCHDOG_MS);
+      if (!waited) this.remindApproval(task, run);
+      waited = true;
+      await conversation.waitUntilStable({ timeout: runWait.timeoutMs });
+      messages = (await conversation.getMessages()) as UIMessage[];
+    }
+    if (waited) {
+      if (!(await conversation.waitUntilStable({ timeout: RUN_TIMEOUT_MS }))) throw new Error(`the approved turn took longer than ${RUN_TIMEOUT_MS / 60_000} minutes`);
+      messages = (await conversation.getMessages()) as UIMessage[];
+    }
+    const reply = (!waited && settled.messageId ? messages.find((m) => m.id === settled.messageId) : undefined) ?? messages.findLast((m) => m.role === "assistant");
     return messageText(reply?.parts).trim();
   }
 
@@ -356,6 +375,21 @@ export class TaskService {
   // ── helpers ──
 
   /** One unread notification per run (its id is the run's, so a run never notifies twice). */
+  /** Once per run: the owner learns the task is waiting for them (a notification, and a push where enabled). */
+  private remindApproval(task: TaskRow, run: RunRow): void {
+    this.store.addNotification({
+      id: `n-${run.id}-approval`,
+      taskId: task.id,
+      runId: run.id,
+      sessionId: task.sessionId,
+      title: `${task.title}: waiting for your approval`,
+      body: `The task "${task.title}" is waiting for your approval in its chat; it keeps waiting until you answer.`,
+      createdAt: this.host.now(),
+      readAt: null
+    });
+    this.host.changed();
+  }
+
   private notify(task: TaskRow, run: RunRow, title: string, body: string, now: number): void {
     this.store.addNotification({ id: `n-${run.id}`, taskId: task.id, runId: run.id, sessionId: task.sessionId, title, body, createdAt: now, readAt: null });
   }
@@ -457,4 +491,10 @@ function newTaskId(): string {
 
 function ceilSecond(ms: number): number {
   return Math.ceil(ms / 1000) * 1000;
+}
+
+/** The task's chat has a call waiting for the owner (its last assistant message asks for an approval). */
+function waitsForApproval(messages: UIMessage[]): boolean {
+  const last = messages.findLast((m) => m.role === "assistant");
+  return last?.parts.some((p) => "state" in p && p.state === "approval-requested") ?? false;
 }

@@ -303,6 +303,39 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
       decided_at INTEGER NOT NULL
     )`);
     }
+  },
+  {
+    version: 9,
+    name: "an approval keeps the reason the gate asked",
+    up(sql) {
+      // src/gate/approvals.ts: decide()'s own words (an email chat, a task, a tier set to ask), shown on the card.
+      sql.exec(`ALTER TABLE steward_approvals ADD COLUMN reason TEXT NOT NULL DEFAULT ''`);
+    }
+  },
+  {
+    version: 10,
+    name: "web push: subscriptions, the kinds the owner opted into, a once-only outbox",
+    up(sql) {
+      // src/push/outbox.ts: each browser the owner turned notifications on in (its endpoint and keys).
+      sql.exec(`CREATE TABLE steward_push_subscription (
+      endpoint TEXT PRIMARY KEY,
+      p256dh TEXT NOT NULL,
+      auth TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    )`);
+      sql.exec(`CREATE TABLE steward_push_kind (kind TEXT PRIMARY KEY, enabled INTEGER NOT NULL)`);
+      // One row per event (a task result, an approval, an answered email): sent once, whatever retries happen.
+      sql.exec(`CREATE TABLE steward_push_outbox (
+      event_id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      title TEXT NOT NULL,
+      body TEXT NOT NULL,
+      url TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      sent_at INTEGER,
+      detail TEXT NOT NULL DEFAULT ''
+    )`);
+    }
   }
 ];
 

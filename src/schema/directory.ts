@@ -13,5 +13,13 @@ export const DIRECTORY_MIGRATIONS: readonly Migration[] = [
       sql.exec(`CREATE TABLE IF NOT EXISTS address_key (id INTEGER PRIMARY KEY CHECK (id = 1), secret BLOB NOT NULL)`);
       sql.exec(`CREATE TABLE IF NOT EXISTS address (local TEXT PRIMARY KEY, user_id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL)`);
     }
+  },
+  {
+    version: 2,
+    name: "the deployment's VAPID key pair for web push, when no VAPID vars are set",
+    up(sql) {
+      // src/push/keys.ts: generated on first use; the Worker-wide identity push services see.
+      sql.exec(`CREATE TABLE vapid_key (id INTEGER PRIMARY KEY CHECK (id = 1), public_key TEXT NOT NULL, private_key TEXT NOT NULL)`);
+    }
   }
 ];

@@ -21,6 +21,7 @@ import type {
   UserSettings
 } from "./views";
 import type { ConnectionView, ExtensionView } from "./extension-views";
+import type { PushSettings, PushSubscriptionInput } from "./push";
 
 /**
  * What the web app may call on the user's Assistant over its /agent socket:
@@ -44,6 +45,8 @@ export interface AssistantApi {
   getBranchPoints(sessionId: string): Promise<BranchPoint[]>;
   editMessage(sessionId: string, messageId: string, text: string): Promise<string>;
   switchBranch(sessionId: string, messageId: string, version: string): Promise<void>;
+  /** Why each of a chat's calls waits for the owner (decide()'s reason), by tool call id. */
+  approvalReasons(sessionId: string): Record<string, string>;
   // Ladder, audit, settings
   getAudit(limit?: number, filter?: AuditFilter): AuditRow[];
   getTiers(): Record<Tier, Permission>;
@@ -52,10 +55,20 @@ export interface AssistantApi {
   getSettings(): UserSettings;
   getUsage(days?: number): UsageReport;
   setTimeZone(zone: string): Promise<UserSettings>;
+  /** The browser's zone, stored only if none was stored yet (first sign-in). */
+  adoptTimeZone(zone: string): Promise<UserSettings>;
   // Workspace
   listFiles(): Promise<FileListing>;
   readFile(path: string): Promise<FileContent>;
   uploadFile(path: string, content: string): Promise<FileEntry>;
+  // Web push (src/push)
+  getPushSettings(): Promise<PushSettings>;
+  subscribePush(subscription: PushSubscriptionInput, kinds?: Record<string, boolean>): Promise<PushSettings>;
+  unsubscribePush(endpoint: string): Promise<PushSettings>;
+  setPushKinds(kinds: Record<string, boolean>): Promise<PushSettings>;
+  // Your data (the export is GET /api/export)
+  /** Deletes the agent and everything it keeps, after the owner typed "delete my agent". */
+  deleteAgent(confirmation: string): Promise<{ deleted: true; sandbox: string }>;
   // Email
   getEmailSettings(): Promise<EmailSettings>;
   addOwnerEmailAddress(address: string): Promise<EmailSettings>;

@@ -16,6 +16,9 @@ import { TasksView } from "./tasks";
 import type { Link } from "./status";
 import { Problem } from "./problem";
 import { HistorySearch } from "./history-search";
+import { Account } from "./account";
+import { OfflineBanner, useOnline } from "./online";
+import { useAdoptBrowserTimeZone } from "./first-visit";
 
 const ACTIVE_KEY = "steward.activeSession";
 
@@ -100,6 +103,8 @@ export function App() {
 
   const active = sessions?.find((s) => s.id === activeId);
   const me = useMe();
+  const online = useOnline();
+  useAdoptBrowserTimeZone(directory, link);
   const unread = directory.state?.notifications?.length ?? 0;
   const title = route.view === "chat" ? (active?.title ?? "") : (VIEWS.find((v) => v.view === route.view)?.label ?? "");
 
@@ -125,7 +130,7 @@ export function App() {
         </button>
         <h1>Steward</h1>
         <span className="topbar-title">{title}</span>
-        <ConnectionBadge link={link} />
+        <ConnectionBadge link={link} online={online} />
       </header>
 
       <nav id="nav" className="sidebar" aria-label="Steward">
@@ -167,10 +172,14 @@ export function App() {
       </nav>
 
       <main id="main" className="main" tabIndex={-1}>
-        {link === "closed" && (
-          <p className="banner" role="status">
-            Connection to your agent lost; reconnecting…
-          </p>
+        {!online ? (
+          <OfflineBanner />
+        ) : (
+          link === "closed" && (
+            <p className="banner" role="status">
+              Connection to your agent lost; reconnecting…
+            </p>
+          )
         )}
         <Problem text={problem} />
         <ErrorBoundary key={route.view === "chat" ? `chat-${activeId ?? ""}` : route.view}>
@@ -200,23 +209,14 @@ export function App() {
       </main>
 
       <footer className="footer">
-        {me.status === "ok" ? (
-          <span>
-            Signed in as <strong>{me.me.email ?? me.me.id}</strong>
-            {me.me.source === "dev" ? " (local dev user)" : ""}
-          </span>
-        ) : me.status === "error" ? (
-          <span role="alert">Not signed in: {me.message}</span>
-        ) : (
-          <span>Checking who you are…</span>
-        )}
+        <Account me={me} online={online} />
       </footer>
     </div>
   );
 }
 
-function ConnectionBadge({ link }: { link: Link }) {
-  const text = link === "open" ? "Online" : link === "connecting" ? "Connecting…" : "Reconnecting…";
+function ConnectionBadge({ link, online }: { link: Link; online: boolean }) {
+  const text = !online ? "Offline" : link === "open" ? "Online" : link === "connecting" ? "Connecting…" : "Reconnecting…";
   return (
     <span className="connection" data-link={link}>
       <span className={`dot dot-${link}`} aria-hidden="true" />

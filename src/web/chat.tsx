@@ -11,13 +11,15 @@ import type { Directory } from "./directory";
 import { useChatHistory, useHighlight } from "./chat-history";
 import type { BranchPoint, CompactedSpan } from "../shared/memory";
 import { errorText } from "../shared/error-text";
+import { ApprovalReasons, useApprovalReasonLookup } from "./approval-reasons";
+import { AttachmentTray, useAttachments } from "./attachments";
 
 interface ChatPaneProps {
   session: SessionSummary;
+  /** The Assistant connection, for what the chat socket does not carry: approval reasons, compacted messages, branches, edits. */
+  directory: Directory;
   /** The Assistant connection, shown in the status line too. */
   directoryLink: Link;
-  /** For what the chat socket does not carry: compacted messages, branches, edits (src/memory). */
-  directory: Directory;
   /** A message to scroll to (a search hit). */
   highlight?: string | null;
 }
@@ -53,48 +55,75 @@ export function ChatPane({ session, directoryLink, directory, highlight = null }
   const error = agentError ?? history.problem ?? chat.error?.message ?? null;
   // Edits and version switches go through the Assistant (a chat socket takes chat frames only).
   const change = (call: Promise<unknown>) => void call.catch((e: unknown) => setAgentError(errorText(e)));
+  const approvalReason = useApprovalReasonLookup(directory, session.id, chat.messages);
+  const attachments = useAttachments();
+  const [dragging, setDragging] = useState(false);
 
   return (
-    <section className="chat" aria-label={`Chat: ${session.title}`}>
-      <Messages
-        messages={chat.messages}
-        busy={busy}
-        clock={clock}
-        onApproval={(id, approved) => void chat.addToolApprovalResponse({ id, approved })}
-        onRegenerate={() => {
-          setAgentError(null);
-          void chat.regenerate();
+    <ApprovalReasons.Provider value={approvalReason}>
+      <section
+        className="chat"
+        aria-label={`Chat: ${session.title}`}
+        data-dragging={dragging || undefined}
+        // Files dropped anywhere on the chat are attached to the next message.
+        onDragOver={(event) => {
+          if (!event.dataTransfer.types.includes("Files")) return;
+          event.preventDefault();
+          setDragging(true);
         }}
-        spans={history.spans}
-        branches={history.branches}
-        onEdit={(id, text) => change(directory.call("editMessage", [session.id, id, text]))}
-        onSwitch={(id, version) => change(directory.call("switchBranch", [session.id, id, version]))}
-      />
-      {error && (
-        <div className="problem" role="alert">
-          <p>The agent reported a problem: {error}</p>
-          <button
-            type="button"
-            onClick={() => {
-              setAgentError(null);
-              chat.clearError();
-            }}
-          >
-            Dismiss
-          </button>
-        </div>
-      )}
-      <StatusLine link={link} directoryLink={directoryLink} status={chat.status} recovering={chat.isRecovering} />
-      <Composer
-        busy={busy}
-        connected={link === "open"}
-        onSend={(text) => {
-          setAgentError(null);
-          void chat.sendMessage({ text });
+        onDragLeave={() => setDragging(false)}
+        onDrop={(event) => {
+          if (event.dataTransfer.files.length === 0) return;
+          event.preventDefault();
+          setDragging(false);
+          attachments.add(event.dataTransfer.files);
         }}
-        onStop={() => void chat.stop()}
-      />
-    </section>
+      >
+        <Messages
+          messages={chat.messages}
+          busy={busy}
+          clock={clock}
+          onApproval={(id, approved) => void chat.addToolApprovalResponse({ id, approved })}
+          onRegenerate={() => {
+            setAgentError(null);
+            void chat.regenerate();
+          }}
+          spans={history.spans}
+          branches={history.branches}
+          onEdit={(id, text) => change(directory.call("editMessage", [session.id, id, text]))}
+          onSwitch={(id, version) => change(directory.call("switchBranch", [session.id, id, version]))}
+        />
+        {error && (
+          <div className="problem" role="alert">
+            <p>The agent reported a problem: {error}</p>
+            <button
+              type="button"
+              onClick={() => {
+                setAgentError(null);
+                chat.clearError();
+              }}
+            >
+              Dismiss
+            </button>
+          </div>
+        )}
+        <StatusLine link={link} directoryLink={directoryLink} status={chat.status} recovering={chat.isRecovering} />
+        <AttachmentTray items={attachments.items} onRemove={attachments.remove} />
+        <Composer
+          busy={busy}
+          connected={link === "open"}
+          attachments={attachments.parts.length}
+          uploading={attachments.uploading}
+          onAttach={attachments.add}
+          onSend={(text) => {
+            setAgentError(null);
+            void chat.sendMessage(attachments.parts.length ? { text, files: attachments.parts } : { text });
+            attachments.clear();
+          }}
+          onStop={() => void chat.stop()}
+        />
+      </section>
+    </ApprovalReasons.Provider>
   );
 }
 
@@ -205,11 +234,15 @@ function StatusLine({ link, directoryLink, status, recovering }: StatusLineProps
 interface ComposerProps {
   busy: boolean;
   connected: boolean;
+  /** Files uploaded and ready to go with the message; a message may be only files. */
+  attachments: number;
+  uploading: boolean;
+  onAttach: (files: Iterable<File>) => void;
   onSend: (text: string) => void;
   onStop: () => void;
 }
 
-function Composer({ busy, connected, onSend, onStop }: ComposerProps) {
+function Composer({ busy, connected, attachments, uploading, onAttach, onSend, onStop }: ComposerProps) {
   const [draft, setDraft] = useState("");
   const input = useRef<HTMLTextAreaElement>(null);
   // Focus the box once it can be used, unless the user is already elsewhere on the page.
@@ -219,7 +252,7 @@ function Composer({ busy, connected, onSend, onStop }: ComposerProps) {
 
   const send = () => {
     const text = draft.trim();
-    if (!text || busy || !connected) return;
+    if ((!text && attachments === 0) || uploading || busy || !connected) return;
     onSend(text);
     setDraft("");
   };
@@ -250,7 +283,27 @@ function Composer({ busy, connected, onSend, onStop }: ComposerProps) {
         aria-describedby="composer-hint"
         onChange={(event) => setDraft(event.target.value)}
         onKeyDown={onKeyDown}
+        onPaste={(event) => {
+          // A pasted screenshot or file is attached; pasted text goes in as text.
+          if (event.clipboardData.files.length === 0) return;
+          event.preventDefault();
+          onAttach(event.clipboardData.files);
+        }}
       />
+      <label className="attach button small" title="Attach files (or drop or paste them)">
+        Attach
+        <input
+          type="file"
+          multiple
+          className="visually-hidden"
+          aria-label="Attach files"
+          disabled={!connected}
+          onChange={(event) => {
+            if (event.target.files) onAttach(event.target.files);
+            event.target.value = "";
+          }}
+        />
+      </label>
       <span id="composer-hint" className="visually-hidden">
         Enter sends; Shift+Enter starts a new line.
       </span>
@@ -259,7 +312,7 @@ function Composer({ busy, connected, onSend, onStop }: ComposerProps) {
           Stop
         </button>
       ) : (
-        <button type="submit" className="primary" disabled={!draft.trim() || !connected}>
+        <button type="submit" className="primary" disabled={(!draft.trim() && attachments === 0) || uploading || !connected}>
           Send
         </button>
       )}

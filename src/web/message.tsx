@@ -6,6 +6,8 @@ import { ToolCard } from "./tool-card";
 import type { OnApproval } from "./tool-card";
 import type { ToolClock } from "./tool-clock";
 import { messageText } from "../shared/message-text";
+import { workspaceFileUrl, workspacePathOfUrl } from "../shared/attachments";
+import { WorkspaceImage } from "./image-viewer";
 
 type Part = UIMessage["parts"][number];
 
@@ -88,6 +90,16 @@ function PartView({ part, role, clock, onApproval }: { part: Part; role: UIMessa
   }
   if (isToolUIPart(part)) return <ToolCard part={part} clock={clock} onApproval={onApproval} />;
   if (part.type === "file") {
+    // An attachment in the workspace: its picture, or a same-origin download.
+    const path = workspacePathOfUrl(part.url);
+    if (path && (part.mediaType.startsWith("image/") || /\.(png|jpe?g|gif|webp|svg)$/i.test(path))) return <WorkspaceImage path={path} />;
+    if (path) {
+      return (
+        <a className="file-part" href={workspaceFileUrl(path)} download={part.filename ?? ""}>
+          📎 {part.filename ?? path}
+        </a>
+      );
+    }
     return (
       <a className="file-part" href={part.url} target="_blank" rel="noreferrer">
         {part.filename ?? part.mediaType}

@@ -7,6 +7,9 @@ import { toolFailure } from "../shared/tool-result";
 import { highlight } from "./markdown";
 import { formatDuration } from "./tool-clock";
 import type { ToolClock } from "./tool-clock";
+import { useApprovalReason } from "./approval-reasons";
+import { PictureStrip } from "./image-viewer";
+import { imagePathsIn } from "../shared/attachments";
 
 type ToolPart = ToolUIPart | DynamicToolUIPart;
 export type OnApproval = (approvalId: string, approved: boolean) => void;
@@ -38,6 +41,8 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
   const failure = failureOf(part, output);
   const time = clock.elapsed(part.toolCallId);
   const waiting = state === "waiting-approval";
+  // The gate's own reason (an email chat, a task, a tier set to ask), not a guess from the tier.
+  const reason = useApprovalReason(part.toolCallId);
 
   return (
     <section
@@ -74,12 +79,14 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
         <div className="tool-progress" role="progressbar" aria-label={`${name} running`} aria-valuetext={`running for ${formatDuration(time.ms)}`} />
       )}
 
-      {waiting && approval ? (
+      {waiting && approval && reason === undefined ? (
+        <p className="muted" role="status">
+          Needs your approval; asking why…
+        </p>
+      ) : waiting && approval ? (
         <div className="tool-approval" role="group" aria-label={`Approve ${name}?`}>
           <p>
-            <strong>Needs your approval.</strong>{" "}
-            {tier === undefined ? "Steward does not know this tool." : `Tier ${tier} (${TIERS[tier]?.name}) is set to “ask”.`} This will run <code>{name}</code>{" "}
-            with:
+            <strong>Needs your approval.</strong> {reason ? `${typographic(reason)} ` : ""}This will run <code>{name}</code> with:
           </p>
           <InputView name={name} input={input} />
           <div className="approval-buttons">
@@ -111,6 +118,7 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
         </p>
       )}
       {output !== undefined && failure === undefined && <OutputView output={output} />}
+      {state === "complete" && failure === undefined && <PictureStrip paths={imagePathsIn([output, name === "write" ? input : undefined])} />}
     </section>
   );
 }
@@ -175,6 +183,11 @@ function failureOf(part: ToolPart, output: unknown): string | undefined {
   if (part.state === "output-error") return `Failed: ${part.errorText || "the tool reported an error"}`;
   const failure = toolFailure(output);
   return failure === null ? undefined : `Failed: ${failure || show(output)}`;
+}
+
+/** "ask" → “ask”: the gate writes plain quotes; the page sets them like the rest of its text. */
+function typographic(text: string): string {
+  return text.replace(/"([^"]*)"/g, "“$1”");
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -89,3 +89,16 @@ describe("approvals bound to the exact call", () => {
     expect(row?.detail).toMatch(/differs from the one the owner approved/);
   });
 });
+
+describe("what an approval says", () => {
+  it("records the gate's own reason with the call, for the card to show", async () => {
+    const { assistant, session, toolCallId } = await pendingApproval("echo why");
+    expect(await assistant.approvalReasons(session)).toEqual({ [toolCallId]: 'Tier 4 (container) is set to "ask".' });
+  });
+
+  it("a chat with a waiting call is not previewed as empty", async () => {
+    const { assistant, session } = await pendingApproval("echo preview");
+    const summary = (await assistant.listSessions()).find((s) => s.id === session);
+    expect(summary?.preview).toBe("⚙ run_shell (waiting for your approval)");
+  });
+});

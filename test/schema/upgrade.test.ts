@@ -15,6 +15,7 @@ import { UsageMeter } from "../../src/limits/usage";
 import { UsageStore } from "../../src/model/usage";
 import { MemoryStore } from "../../src/memory/store";
 import { HistoryIndex } from "../../src/memory/history-index";
+import { ApprovalLedger } from "../../src/gate/approvals";
 import { migrateAssistant, migrateConversation, migrateDirectory } from "../../src/schema";
 import { MIGRATIONS_TABLE, appliedMigrations } from "../../src/schema/migrate";
 import { ASSISTANT_MIGRATIONS } from "../../src/schema/assistant";
@@ -89,8 +90,8 @@ describe("upgrading a database written by main (before src/schema)", () => {
       // 16 tables from main, + reply approvals (migration 2), + turn counts (migration 3), + the tool-call
       // journal and its undo images (migration 4), + memory: steward_memory, steward_history, its FTS5 index
       // and the index's 4 shadow tables (migration 5), + API tasks and events (6), + model usage and failures (7),
-      // + the owner's extension decisions (8).
-      expect(Object.keys(fresh)).toHaveLength(32);
+      // + the owner's extension decisions (8), + push subscriptions, kinds and outbox (10).
+      expect(Object.keys(fresh)).toHaveLength(35);
 
       await inFreshAssistant(async (storage) => {
         const { sql } = storage;
@@ -103,7 +104,7 @@ describe("upgrading a database written by main (before src/schema)", () => {
 
         // Same rows; the old outbox gains provider_id with its default; the new tables start empty.
         const after = snapshot(sql);
-        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_turn: [], steward_extension_decision: [] };
+        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_turn: [], steward_extension_decision: [], steward_push_kind: [], steward_push_outbox: [], steward_push_subscription: [] };
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
         // Migration 2 adds the tool-call journal's tables, empty.
         expected.steward_journal = [];
@@ -112,6 +113,8 @@ describe("upgrading a database written by main (before src/schema)", () => {
         for (const row of expected.steward_session ?? []) row.auto_title = 0;
         // Migrations 6 (task API) and 7 (model usage) only add tables: they start empty.
         for (const table of ["steward_api_task", "steward_api_event", "steward_usage", "steward_model_failure"]) expected[table] = [];
+        // Migration 9: an approval asked before reasons were kept has none ("").
+        for (const row of expected.steward_approvals ?? []) row.reason = "";
         expect(after).toEqual(expected);
         // Same tables, columns and indexes as a database that never knew main.
         expect(shape(sql)).toEqual(fresh);
@@ -195,6 +198,11 @@ describe("upgrading a database written by main (before src/schema)", () => {
         await registry.disable("k1", "tabular");
         expect((await registry.views("k1")).find((e) => e.name === "tabular")?.state).toBe("disabled");
 
+        // Migration 4: an approval keeps its reason; main's row has none.
+        const approvals = new ApprovalLedger(sql);
+        approvals.record("s-web", "call-new", "run_code", "d".repeat(64), "why it asked");
+        expect(approvals.reasons("s-web")).toEqual({ "call-new": "why it asked" });
+
         // The next start-up does nothing.
         expect(migrateAssistant(storage)).toEqual([]);
       });
@@ -223,12 +231,12 @@ describe("upgrading a database written by main (before src/schema)", () => {
     const secret = crypto.getRandomValues(new Uint8Array(32));
     await runInDurableObject(stub, async (directory, state) => {
       const { sql } = state.storage;
-      for (const table of ["address", "address_key", MIGRATIONS_TABLE]) sql.exec(`DROP TABLE ${table}`);
+      for (const table of ["address", "address_key", "vapid_key", MIGRATIONS_TABLE]) sql.exec(`DROP TABLE ${table}`);
       for (const ddl of MAIN_DIRECTORY_DDL) sql.exec(ddl);
       sql.exec(`INSERT INTO address_key (id, secret) VALUES (1, ?)`, secret);
       sql.exec(`INSERT INTO address (local, user_id, created_at) VALUES ('abc123', 'user-1', ?)`, T0);
 
-      expect(migrateDirectory(state.storage)).toEqual([1]);
+      expect(migrateDirectory(state.storage)).toEqual([1, 2]);
       expect(directory.userFor("abc123")).toBe("user-1");
       expect(await directory.addressFor("user-1")).toBe("abc123");
       const stored = sql.exec<{ secret: ArrayBuffer }>(`SELECT secret FROM address_key WHERE id = 1`).one().secret;

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { localPartFor } from "./address";
 import { migrateDirectory } from "../../schema";
+import { generateVapidKeys } from "../../push/crypto";
 
 /**
  * One instance ("directory") maps agent addresses to users. It holds the HMAC
@@ -28,6 +29,25 @@ export class EmailDirectory extends DurableObject<Env> {
     if (holder && holder !== userId) throw new Error("address collision; refusing to share an address between users");
     this.ctx.storage.sql.exec(`INSERT OR IGNORE INTO address (local, user_id, created_at) VALUES (?, ?, ?)`, local, userId, Date.now());
     return local;
+  }
+
+  /** The user deleted their agent: their address stops routing anywhere (src/export/delete.ts). */
+  forget(userId: string): boolean {
+    return this.ctx.storage.sql.exec(`DELETE FROM address WHERE user_id = ?`, userId).rowsWritten > 0;
+  }
+
+  /**
+   * Web push (src/push/keys.ts): the deployment's one VAPID key pair when no
+   * VAPID_* vars are set (local dev), generated once. Worker-wide like this
+   * directory, so every user's subscriptions share one application server key,
+   * as with the vars in production.
+   */
+  async vapidKeyPair(): Promise<{ publicKey: string; privateKey: string }> {
+    const row = this.ctx.storage.sql.exec<{ public_key: string; private_key: string }>(`SELECT public_key, private_key FROM vapid_key WHERE id = 1`).toArray()[0];
+    if (row) return { publicKey: row.public_key, privateKey: row.private_key };
+    const made = await generateVapidKeys("mailto:steward@localhost");
+    this.ctx.storage.sql.exec(`INSERT OR IGNORE INTO vapid_key (id, public_key, private_key) VALUES (1, ?, ?)`, made.publicKey, made.privateKey);
+    return this.vapidKeyPair();
   }
 
   userFor(local: string): string | null {

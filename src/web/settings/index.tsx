@@ -9,6 +9,8 @@ import { TimeZoneSection } from "./time-zone";
 import { UsageSection } from "./usage";
 import { ExtensionsSection } from "./extensions";
 import { ConnectionsSection } from "./connections";
+import { YourDataSection } from "./your-data";
+import { NotificationsSection } from "./notifications";
 
 export interface SettingsSectionProps {
   directory: Directory;
@@ -27,7 +29,9 @@ export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: Comp
   { id: "email", title: "Email", Section: EmailSection },
   { id: "memory", title: "Memory", Section: MemorySection },
   { id: "extensions", title: "Extensions", Section: ExtensionsSection },
-  { id: "connections", title: "Connections", Section: ConnectionsSection }
+  { id: "connections", title: "Connections", Section: ConnectionsSection },
+  { id: "notifications", title: "Notifications", Section: NotificationsSection },
+  { id: "your-data", title: "Your data", Section: YourDataSection }
 ];
 
 export function SettingsView({ directory, link }: SettingsSectionProps) {
