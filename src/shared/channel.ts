@@ -1,9 +1,10 @@
 /**
  * How a session reaches its agent. The channel decides how far a session's
  * text is trusted (src/gate/decide.ts): only a web session is the owner,
- * signed in, typing now.
+ * signed in, typing now (or speaking in a web call). A phone call is only a
+ * caller ID, which can be spoofed: it is treated like email.
  */
-export const CHANNELS = ["web", "email", "voice", "schedule"] as const;
+export const CHANNELS = ["web", "email", "voice", "phone", "schedule"] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export function isChannel(value: unknown): value is Channel {

@@ -47,7 +47,8 @@ const CHANNEL_BADGES: Partial<Record<Channel, { icon: string; label: string }>> 
   web: { icon: "", label: "" },
   email: { icon: "✉", label: "email" },
   schedule: { icon: "◷", label: "scheduled task" },
-  voice: { icon: "☎", label: "voice" }
+  voice: { icon: "🎙", label: "voice" },
+  phone: { icon: "☎", label: "phone" }
 };
 
 type Mode = "idle" | "renaming" | "confirm-delete";

@@ -25,18 +25,18 @@ const TOOLS: Record<string, { tool: string; input?: unknown }> = {
 };
 
 const TABLE = `
-  tool                 web    voice  email  schedule researcher mail_reader
-  read                 RRAAX  RRAAX  RRAAX  RRAAX    RRXXX      XXXXX
-  write                RRAAX  RRAAX  AAAAX  RRAAX    XXXXX      XXXXX
-  run_code             RRAAX  RRAAX  AAAAX  RRAAX    XXXXX      XXXXX
-  schedule_task        RRAAX  RRAAX  AAAAX  RRAAX    XXXXX      XXXXX
-  send_email           ARAAX  ARAAX  AAAAX  AAAAX    XXXXX      XXXXX
-  browse               RRARX  RRARX  AAAAX  AAAAX    XXXXX      XXXXX
-  run_shell            RRAAX  RRAAX  AAAAX  AAAAX    XXXXX      XXXXX
-  delegate:researcher  RRAAX  RRAAX  RRAAX  RRAAX    XXXXX      XXXXX
-  delegate:coder       RRAAX  RRAAX  AAAAX  AAAAX    XXXXX      XXXXX
-  exec                 XXXXX  XXXXX  XXXXX  XXXXX    XXXXX      XXXXX
-  unknown              AAAAA  AAAAA  AAAAA  AAAAA    XXXXX      XXXXX
+  tool                 web    voice  email  phone  schedule researcher mail_reader
+  read                 RRAAX  RRAAX  RRAAX  RRAAX  RRAAX    RRXXX      XXXXX
+  write                RRAAX  RRAAX  AAAAX  AAAAX  RRAAX    XXXXX      XXXXX
+  run_code             RRAAX  RRAAX  AAAAX  AAAAX  RRAAX    XXXXX      XXXXX
+  schedule_task        RRAAX  RRAAX  AAAAX  AAAAX  RRAAX    XXXXX      XXXXX
+  send_email           ARAAX  ARAAX  AAAAX  AAAAX  AAAAX    XXXXX      XXXXX
+  browse               RRARX  RRARX  AAAAX  AAAAX  AAAAX    XXXXX      XXXXX
+  run_shell            RRAAX  RRAAX  AAAAX  AAAAX  AAAAX    XXXXX      XXXXX
+  delegate:researcher  RRAAX  RRAAX  RRAAX  RRAAX  RRAAX    XXXXX      XXXXX
+  delegate:coder       RRAAX  RRAAX  AAAAX  AAAAX  AAAAX    XXXXX      XXXXX
+  exec                 XXXXX  XXXXX  XXXXX  XXXXX  XXXXX    XXXXX      XXXXX
+  unknown              AAAAA  AAAAA  AAAAA  AAAAA  AAAAA    XXXXX      XXXXX
 `;
 
 const COLUMNS: Array<{ permission: Permission; trusted: boolean }> = [
@@ -58,7 +58,7 @@ function all(permission: Permission): Record<Tier, Permission> {
 
 describe("the gate's decision, every combination", () => {
   it("covers every caller and every kind of tool", () => {
-    expect(callers).toEqual(["web", "voice", "email", "schedule", "researcher", "mail_reader"]);
+    expect(callers).toEqual(["web", "voice", "email", "phone", "schedule", "researcher", "mail_reader"]);
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(TOOLS).sort());
   });
 
@@ -86,5 +86,7 @@ describe("the gate's decision, every combination", () => {
     expect(web("send_email", "allow", { to: "x@y.example" })).toMatchObject({ action: "ask", reason: expect.stringContaining("recipient") });
     const mail = decide({ tool: "write", fact: toolFact("write"), input: {}, caller: "email", permissions: all("allow"), targetTrusted: false });
     expect(mail).toMatchObject({ action: "ask", reason: expect.stringContaining("email") });
+    const phone = decide({ tool: "write", fact: toolFact("write"), input: {}, caller: "phone", permissions: all("allow"), targetTrusted: false });
+    expect(phone).toMatchObject({ action: "ask", reason: expect.stringContaining("phone call") });
   });
 });
