@@ -58,6 +58,14 @@ declare namespace Cloudflare {
     EMAIL_AUTHSERV_ID?: string;
     /** Local dev only: the dev user's own address, treated as a verified owner address. */
     DEV_USER_EMAIL?: string;
+    // Voice calls (src/voice/providers.ts): speech providers by configuration
+    /** "flux" (default with AI), "nova-3" or "local" (the speech server). */
+    VOICE_STT?: string;
+    /** "aura" (default with AI) or "local". */
+    VOICE_TTS?: string;
+    /** The local speech server `npm run dev` starts (scripts/speech-server.mjs). */
+    SPEECH_SERVER_URL?: string;
+    SPEECH_SERVER_TOKEN?: string;
   }
 }
 

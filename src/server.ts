@@ -5,6 +5,7 @@ import { Assistant } from "./assistant/assistant";
 import { fileResponse } from "./assistant/file-response";
 import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 import { withSecurityHeaders } from "./http/security-headers";
+import { routeCall, withoutCallHeader } from "./voice/route";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -58,9 +59,11 @@ export default withSecurityHeaders({
     // ── Email: the identity's own address may command its agent by mail ──
     await noteOwnerEmail(assistant, identity, env);
     if (path.startsWith("/agent/sub/")) {
-      return routeSubAgentRequest(request, assistant, { fromPath: path.slice("/agent".length) });
+      return routeSubAgentRequest(withoutCallHeader(request), assistant, { fromPath: path.slice("/agent".length) });
     }
-    return assistant.fetch(request);
+    // ── Voice calls (src/voice): the caller's own call session, marked as a call by the Worker alone ──
+    if (path.startsWith("/agent/voice/")) return routeCall(request, assistant, path.slice("/agent/voice/".length));
+    return assistant.fetch(withoutCallHeader(request));
   },
 
   /** Inbound mail (Email Routing → this Worker): src/channels/email. */

@@ -199,6 +199,15 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return summary;
   }
 
+  /** A call is a session of its own on the voice channel (src/voice): its turns are spoken. */
+  @callable()
+  async createCallSession(): Promise<SessionSummary> {
+    const id = await this.createChannelSession(`Call ${new Date().toISOString().slice(0, 16).replace("T", " ")}`, "voice");
+    const summary = this.sessions.get(id);
+    if (!summary) throw new Error("the call session was not created");
+    return summary;
+  }
+
   @callable()
   renameSession(id: string, title: string): SessionSummary {
     this.requireSession(id);

@@ -17,6 +17,7 @@ const object = z.record(z.string(), z.unknown());
 export const CALLABLE_SCHEMAS = {
   // Sessions
   createSession: z.tuple([z.strictObject({ title: z.string().max(1_000).optional() }).optional()]),
+  createCallSession: none,
   renameSession: z.tuple([id, z.string().max(1_000)]),
   deleteSession: z.tuple([id]),
   listSessions: none,

@@ -28,6 +28,8 @@ export interface AssistantApi {
   readonly state: AssistantState;
   // Sessions
   createSession(options?: { title?: string }): Promise<SessionSummary>;
+  /** A new voice-call session (channel "voice"); the web app then opens /agent/voice/<id>. */
+  createCallSession(): Promise<SessionSummary>;
   renameSession(id: string, title: string): SessionSummary;
   deleteSession(id: string): Promise<void>;
   listSessions(): SessionSummary[];
