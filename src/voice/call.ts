@@ -212,8 +212,9 @@ export class VoiceCall {
     return reply;
   }
 
-  #speak(reply: Reply, sentence: string): void {
-    const words = speakable(sentence);
+  /** A fixed sentence is spoken as written (it is Steward's, with the call's exact words); the model's text is made speakable. */
+  #speak(reply: Reply, sentence: string, fixed = false): void {
+    const words = fixed ? sentence : speakable(sentence);
     if (!words) return;
     const audio = this.speech.tts.synthesize(words, reply.abort.signal).catch((error: unknown) => {
       if (!reply.abort.signal.aborted) console.warn(`[steward] speech synthesis failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -236,7 +237,7 @@ export class VoiceCall {
     reply.implicit = false;
     reply.requestId = "fixed";
     this.link.sendJSON({ type: "transcript", role: "assistant", text });
-    this.#speak(reply, text);
+    this.#speak(reply, text, true);
     await reply.sending;
     reply.finished = true;
     if (this.#reply === reply) this.#setStatus("listening");
