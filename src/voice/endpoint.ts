@@ -6,6 +6,7 @@ import type { PendingCall } from "./approval";
 import { VoiceCall } from "./call";
 import type { CallHost, CallLink } from "./call";
 import { speechProviders } from "./providers";
+import { commandFor } from "./commands";
 import { callTurns, recordCallTurn } from "./store";
 import { TwilioLink } from "../channels/phone/media-stream";
 
@@ -65,7 +66,7 @@ export class CallEndpoint {
     if (!speech.ok) return refuse(speech.error);
     const phone = kind === "phone" ? new TwilioLink(connection) : undefined;
     const link: CallLink = phone ?? webLink(connection);
-    const call = new VoiceCall(link, this.callHost(expected, connection), speech.providers);
+    const call = new VoiceCall(link, this.callHost(expected, connection, speech.providers.commands === true), speech.providers);
     this.#caller = { connection, call, ...(phone ? { phone } : {}), release: this.host.keepAlive() };
     if (kind === "web") {
       connection.send(JSON.stringify({ type: "welcome", protocol_version: 1 }));
@@ -143,12 +144,13 @@ export class CallEndpoint {
     return this.#votedApprovals.has(toolCallId);
   }
 
-  private callHost(channel: "voice" | "phone", connection: Connection): CallHost {
+  private callHost(channel: "voice" | "phone", connection: Connection, commands: boolean): CallHost {
     const host = this.host;
     return {
       channel,
       runTurn: async (text, signal) => {
-        const message: UIMessage = { id: `voice-${crypto.randomUUID()}`, role: "user", parts: [{ type: "text", text }] };
+        const said = (commands && commandFor(text)) || text;
+        const message: UIMessage = { id: `voice-${crypto.randomUUID()}`, role: "user", parts: [{ type: "text", text: said }] };
         const status = await host.runTurn(message, signal);
         return status === "completed" ? "completed" : status === "aborted" ? "aborted" : "error";
       },

@@ -1,5 +1,6 @@
 import type { TTSProvider, Transcriber, TranscriberSession, TranscriberSessionOptions } from "agents/voice";
 import { wavFromPcm16 } from "./audio";
+import { voiceGrammar } from "./commands";
 
 /**
  * The local speech server's providers (scripts/speech-server.mjs). The
@@ -105,8 +106,8 @@ class LocalSession implements TranscriberSession {
     try {
       const res = await fetch(`${this.server.url}/recognize`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${this.server.token}`, "Content-Type": "audio/wav" },
-        body: wavFromPcm16(pcm, RATE)
+        headers: { Authorization: `Bearer ${this.server.token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ grammar: voiceGrammar(), wav: base64(new Uint8Array(wavFromPcm16(pcm, RATE))) })
       });
       if (!res.ok) throw new Error(`speech server: ${res.status} ${await res.text()}`);
       const { text } = (await res.json()) as { text?: string };
@@ -134,4 +135,10 @@ export class LocalTTS implements TTSProvider {
     if (!res.ok) throw new Error(`speech server: ${res.status} ${await res.text()}`);
     return res.arrayBuffer();
   }
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }

@@ -16,6 +16,8 @@ export interface SpeechProviders {
   /** What the TTS returns, announced to the client in `audio_config`. */
   format: VoiceAudioFormat;
   sampleRate?: number;
+  /** The recogniser knows only the command vocabulary: a recognised phrase is sent as its slash command (src/voice/commands.ts). */
+  commands?: boolean;
 }
 
 /** The one seam for tests and the bench (like modelOverride); production never sets it. */
@@ -41,8 +43,9 @@ export function speechProviders(env: Env): SpeechChoice {
     else if (stt === "nova-3") transcriber = new WorkersAINova3STT(ai());
     else if (stt === "local") transcriber = new LocalTranscriber(local());
     else return { ok: false, error: "Calls need speech providers: set up the AI binding, or run `npm run dev` with espeak-ng and pocketsphinx installed." };
-    if (ttsName === "aura") return { ok: true, providers: { transcriber, tts: new WorkersAITTS(ai()), format: "mp3" } };
-    if (ttsName === "local") return { ok: true, providers: { transcriber, tts: new LocalTTS(local()), format: "wav" } };
+    const commands = stt === "local";
+    if (ttsName === "aura") return { ok: true, providers: { transcriber, tts: new WorkersAITTS(ai()), format: "mp3", commands } };
+    if (ttsName === "local") return { ok: true, providers: { transcriber, tts: new LocalTTS(local()), format: "wav", commands } };
     return { ok: false, error: `unknown VOICE_TTS ${JSON.stringify(ttsName)} (aura or local)` };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
