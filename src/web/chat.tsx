@@ -7,6 +7,7 @@ import type { SessionSummary } from "../shared/views";
 import { MessageView } from "./message";
 import type { Link } from "./status";
 import { useToolClock } from "./tool-clock";
+import { CallPanel } from "./call/call-panel";
 
 interface ChatPaneProps {
   session: SessionSummary;
@@ -44,6 +45,7 @@ export function ChatPane({ session, directoryLink }: ChatPaneProps) {
 
   return (
     <section className="chat" aria-label={`Chat: ${session.title}`}>
+      {session.channel === "voice" && <CallPanel session={session.id} />}
       <Messages
         messages={chat.messages}
         busy={busy}
