@@ -15,7 +15,7 @@ export interface SpeechServer {
 const RATE = 16_000;
 /** 20 ms frames. */
 const FRAME = RATE / 50;
-const SPEECH_RMS = 0.02;
+const SPEECH_RMS = 0.01;
 /** Silence that ends an utterance. */
 const END_SILENCE_FRAMES = 30;
 /** Shorter bursts are clicks, not words. */

@@ -3,6 +3,7 @@ import { VoiceClient } from "agents/voice/client";
 import type { TranscriptMessage, VoiceStatus } from "agents/voice/client";
 import type { CallTurnMetrics } from "../../shared/views";
 import { StewardCallTransport } from "./transport";
+import { MicInput } from "./mic-input";
 
 interface CallPanelProps {
   session: string;
@@ -23,7 +24,7 @@ const STATUS_TEXT: Record<VoiceStatus, string> = {
  */
 export function CallPanel({ session }: CallPanelProps) {
   const transport = useMemo(() => new StewardCallTransport(session), [session]);
-  const client = useMemo(() => new VoiceClient({ agent: "Assistant", transport }), [transport]);
+  const client = useMemo(() => new VoiceClient({ agent: "Assistant", transport, audioInput: new MicInput() }), [transport]);
   const [status, setStatus] = useState<VoiceStatus>("idle");
   const [transcript, setTranscript] = useState<TranscriptMessage[]>([]);
   const [interim, setInterim] = useState<string | null>(null);
@@ -31,6 +32,7 @@ export function CallPanel({ session }: CallPanelProps) {
   const [error, setError] = useState<string | null>(null);
   const [turns, setTurns] = useState<CallTurnMetrics[]>([]);
   const [audioBytes, setAudioBytes] = useState(0);
+  const [connecting, setConnecting] = useState(false);
 
   useEffect(() => {
     client.addEventListener("statuschange", setStatus);
@@ -38,12 +40,14 @@ export function CallPanel({ session }: CallPanelProps) {
     client.addEventListener("interimtranscript", setInterim);
     client.addEventListener("mutechange", setMuted);
     client.addEventListener("error", setError);
+    client.addEventListener("connectionchange", (open) => open || setConnecting(false));
     transport.onSteward = (frame) => {
       if (frame.type === "steward_call_turns" && Array.isArray(frame.turns)) setTurns(frame.turns as CallTurnMetrics[]);
       if (frame.type === "steward_call_turn") setTurns((old) => [...old, frame as unknown as CallTurnMetrics].slice(-50));
     };
     transport.onAudioBytes = (bytes) => setAudioBytes((n) => n + bytes);
-    client.connect();
+    transport.onRefused = (reason) => setError(`The call was refused: ${reason}`);
+    // The socket opens only when a call starts (a session is not a call until then).
     return () => {
       client.endCall();
       client.disconnect();
@@ -51,15 +55,43 @@ export function CallPanel({ session }: CallPanelProps) {
   }, [client, transport]);
 
   const inCall = status !== "idle";
+  /** Opens the call's socket, then starts the call (microphone on) once it is open. */
+  async function startCall(voice: VoiceClient): Promise<void> {
+    setError(null);
+    setConnecting(true);
+    try {
+      if (!voice.connected) {
+        const open = new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 15_000);
+          voice.addEventListener("connectionchange", (connected) => {
+            clearTimeout(timer);
+            resolve(connected);
+          });
+        });
+        voice.connect();
+        if (!(await open)) return;
+      }
+      await voice.startCall();
+    } finally {
+      setConnecting(false);
+    }
+  }
   return (
     <section className="call-panel" aria-label="Call">
       <div className="call-controls">
         {inCall ? (
-          <button type="button" className="hang-up" onClick={() => client.endCall()}>
+          <button
+            type="button"
+            className="hang-up"
+            onClick={() => {
+              client.endCall();
+              client.disconnect();
+            }}
+          >
             Hang up
           </button>
         ) : (
-          <button type="button" className="call-start" onClick={() => void client.startCall()}>
+          <button type="button" className="call-start" onClick={() => void startCall(client)} disabled={connecting}>
             Start call
           </button>
         )}

@@ -16,6 +16,8 @@ export class StewardCallTransport implements VoiceTransport {
   onSteward: ((frame: Record<string, unknown>) => void) | null = null;
   /** Bytes of speech received (shown, and read by the end-to-end tests). */
   onAudioBytes: ((bytes: number) => void) | null = null;
+  /** The agent refused the call (a second caller, not a call session, no speech providers). */
+  onRefused: ((reason: string) => void) | null = null;
 
   constructor(private readonly session: string) {}
 
@@ -38,7 +40,9 @@ export class StewardCallTransport implements VoiceTransport {
     socket.binaryType = "arraybuffer";
     socket.onopen = () => this.onopen?.();
     socket.onclose = (event) => {
-      this.#socket = null;
+      // A socket closed late must not forget its successor.
+      if (this.#socket === socket) this.#socket = null;
+      if (event.code >= 4000) this.onRefused?.(event.reason || `closed (${event.code})`);
       this.onclose?.({ code: event.code, reason: event.reason, wasClean: event.wasClean });
     };
     socket.onerror = (event) => this.onerror?.(event);
