@@ -41,7 +41,8 @@ export default defineConfig({
           SANDBOX_CREDENTIALS: JSON.stringify({ "api.example.com": { authorization: `Bearer ${inject("sandboxSecret")}` } }),
           TEST_SANDBOX_SECRET: inject("sandboxSecret"),
           TEST_LOOPBACK_PORT: String(inject("loopbackPort")),
-          EMAIL_DOMAIN: "agents.steward.test"
+          EMAIL_DOMAIN: "agents.steward.test",
+          TWILIO_AUTH_TOKEN: "test-twilio-auth-token"
         }
       }
     }))

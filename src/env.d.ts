@@ -66,6 +66,10 @@ declare namespace Cloudflare {
     /** The local speech server `npm run dev` starts (scripts/speech-server.mjs). */
     SPEECH_SERVER_URL?: string;
     SPEECH_SERVER_TOKEN?: string;
+    // Phone calls (src/channels/phone): Twilio Media Streams
+    PHONE_DIRECTORY: DurableObjectNamespace<import("./channels/phone/directory").PhoneDirectory>;
+    /** Secret: the Twilio account's auth token; webhooks whose X-Twilio-Signature does not verify are refused. */
+    TWILIO_AUTH_TOKEN?: string;
   }
 }
 

@@ -6,6 +6,7 @@ import { fileResponse } from "./assistant/file-response";
 import { handleEmail, noteOwnerEmail } from "./channels/email/worker";
 import { withSecurityHeaders } from "./http/security-headers";
 import { routeCall, withoutCallHeader } from "./voice/route";
+import { handlePhone } from "./channels/phone/webhook";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -16,6 +17,7 @@ export { Sandbox } from "./ladder/sandbox/sandbox-class";
 export { ContainerProxy } from "@cloudflare/sandbox";
 export { MailReader } from "./subagents/mail-reader";
 export { EmailDirectory } from "./channels/email/directory";
+export { PhoneDirectory } from "./channels/phone/directory";
 
 /**
  * The only ways in: /api/* and /agent* for the caller's own Assistant, and
@@ -27,10 +29,12 @@ export default withSecurityHeaders({
     const url = new URL(request.url);
     const path = url.pathname;
     const isAgentPath = path === "/agent" || path.startsWith("/agent/");
-    if (!isAgentPath && !path.startsWith("/api/") && !path.startsWith("/agents/")) {
+    if (!isAgentPath && !path.startsWith("/api/") && !path.startsWith("/agents/") && !path.startsWith("/phone/")) {
       return env.ASSETS ? env.ASSETS.fetch(request) : new Response("Not found", { status: 404 });
     }
     if (path.startsWith("/agents/")) return json({ error: "not found" }, 404);
+    // ── Phone calls: Twilio signs its webhook and cannot pass Access (src/channels/phone) ──
+    if (path.startsWith("/phone/")) return handlePhone(request, env);
 
     const originProblem = checkOrigin(request, url, env);
     if (originProblem) return json({ error: originProblem }, 403);

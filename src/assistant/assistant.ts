@@ -58,6 +58,7 @@ import { Refusal, guardCallables } from "./callable-guard";
 import { UsageMeter, limitsFrom } from "../limits/usage";
 import type { TurnKind, UsageView } from "../limits/usage";
 import { CALLABLE_SCHEMAS } from "./callable-schemas";
+import { phoneDirectory } from "../channels/phone/directory";
 import type { AssistantApi } from "../shared/api";
 import type { AssistantState } from "../shared/views";
 
@@ -529,6 +530,24 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   async removeOwnerEmailAddress(address: string): Promise<EmailSettings> {
     if (!this.inbox.settings.removeOwnerAddress(address)) throw new Error(`${address} is not one of your addresses`);
     return this.getEmailSettings();
+  }
+
+  // ── Phone calls (src/channels/phone): numbers the owner added while signed in ──
+
+  @callable()
+  async getPhoneNumbers(): Promise<string[]> {
+    return phoneDirectory(this.env).numbersOf(this.name);
+  }
+
+  /** Only the signed-in owner adds a number (this socket is theirs); a call from it is still gated like email. */
+  @callable()
+  async addOwnerPhoneNumber(number: string): Promise<string[]> {
+    return phoneDirectory(this.env).addNumber(this.name, number);
+  }
+
+  @callable()
+  async removeOwnerPhoneNumber(number: string): Promise<string[]> {
+    return phoneDirectory(this.env).removeNumber(this.name, number);
   }
 
   @callable()

@@ -44,6 +44,10 @@ export const CALLABLE_SCHEMAS = {
     z.string().max(4_096),
     z.string({ error: "upload content must be a base64 string" }).max(6 * 1024 * 1024, "upload content is larger than 4.0 MB")
   ]),
+  // Phone calls
+  getPhoneNumbers: none,
+  addOwnerPhoneNumber: z.tuple([z.string().max(40)]),
+  removeOwnerPhoneNumber: z.tuple([z.string().max(40)]),
   // Email
   getEmailSettings: none,
   addOwnerEmailAddress: z.tuple([z.string().max(320)]),

@@ -44,6 +44,10 @@ export interface AssistantApi {
   listFiles(): Promise<FileListing>;
   readFile(path: string): Promise<FileContent>;
   uploadFile(path: string, content: string): Promise<FileEntry>;
+  // Phone calls: the numbers that may call the agent (src/channels/phone)
+  getPhoneNumbers(): Promise<string[]>;
+  addOwnerPhoneNumber(number: string): Promise<string[]>;
+  removeOwnerPhoneNumber(number: string): Promise<string[]>;
   // Email
   getEmailSettings(): Promise<EmailSettings>;
   addOwnerEmailAddress(address: string): Promise<EmailSettings>;
