@@ -2,6 +2,7 @@ import type { ComponentType } from "react";
 import type { Directory } from "../directory";
 import type { Link } from "../status";
 import { EmailSection } from "./email";
+import { PhoneSection } from "./phone";
 import { ModelSection } from "./model";
 import { PermissionsSection } from "./permissions";
 import { TimeZoneSection } from "./time-zone";
@@ -19,7 +20,8 @@ export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: Comp
   { id: "model", title: "Model", Section: ModelSection },
   { id: "permissions", title: "Permissions", Section: PermissionsSection },
   { id: "time-zone", title: "Time zone", Section: TimeZoneSection },
-  { id: "email", title: "Email", Section: EmailSection }
+  { id: "email", title: "Email", Section: EmailSection },
+  { id: "phone", title: "Phone calls", Section: PhoneSection }
 ];
 
 export function SettingsView({ directory, link }: SettingsSectionProps) {
