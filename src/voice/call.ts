@@ -45,6 +45,8 @@ interface Reply {
   fence: FenceFilter;
   /** Audio is synthesised as soon as a sentence is complete, and sent in order. */
   sending: Promise<void>;
+  /** Synthesised sentences in order; each is sent once it and all before it are ready. */
+  slots: Array<{ bytes: ArrayBuffer | null; ready: boolean }>;
   interrupted: boolean;
   finished: boolean;
 }
@@ -205,6 +207,7 @@ export class VoiceCall {
       chunker: new SentenceChunker(),
       fence: new FenceFilter(),
       sending: Promise.resolve(),
+      slots: [],
       interrupted: false,
       finished: false
     };
@@ -220,15 +223,28 @@ export class VoiceCall {
       if (!reply.abort.signal.aborted) console.warn(`[steward] speech synthesis failed: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     });
-    reply.sending = reply.sending.then(async () => {
-      const bytes = await audio;
-      if (!bytes || reply.abort.signal.aborted || this.#ended) return;
+    // Sent the moment it is ready and every sentence before it has gone (no extra promise hops: a busy turn
+    // would otherwise hold the first audio back).
+    const slot: { bytes: ArrayBuffer | null; ready: boolean } = { bytes: null, ready: false };
+    reply.slots.push(slot);
+    const settled = audio.then((bytes) => {
+      slot.bytes = bytes;
+      slot.ready = true;
+      this.#flush(reply);
+    });
+    reply.sending = Promise.all([reply.sending, settled]).then(() => undefined);
+  }
+
+  #flush(reply: Reply): void {
+    while (reply.slots[0]?.ready) {
+      const { bytes } = reply.slots.shift() ?? { bytes: null };
+      if (!bytes || reply.abort.signal.aborted || this.#ended) continue;
       if (reply.firstAudioAt === undefined) {
         reply.firstAudioAt = this.now();
         this.#setStatus("speaking");
       }
       this.link.sendAudio(bytes);
-    });
+    }
   }
 
   /** A fixed sentence (approvals): spoken as a reply of its own, never by the model. */
