@@ -58,7 +58,8 @@ export default defineConfig({
           EXTENSION_TIMEOUT_MS: "4000",
           MCP_TIMEOUT_MS: "3000",
           // Access service tokens → the user each acts for (the task API and /mcp tests).
-          ACCESS_SERVICE_TOKENS: JSON.stringify({ "svc-test.access": "svc-owner", "mcp-client.access": "owner-with-service-token" })
+          ACCESS_SERVICE_TOKENS: JSON.stringify({ "svc-test.access": "svc-owner", "mcp-client.access": "owner-with-service-token" }),
+          TWILIO_AUTH_TOKEN: "test-twilio-auth-token"
         }
       }
     }))

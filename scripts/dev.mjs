@@ -7,12 +7,14 @@
 //   DEV_USER=alice npm run dev   another dev user (or set DEV_USER in .dev.vars)
 //   npm run dev -- --build       rebuild the page even if it looks fresh
 //   SANDBOX=off npm run dev      no local tier 4 sandbox
+//   SPEECH=off npm run dev       no local speech server (voice calls)
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureChromium } from "./setup-chromium.mjs";
+import { startSpeechServer } from "./speech-dev.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(root, "node_modules", ".bin");
@@ -61,10 +63,13 @@ if (chromium.ok) console.log(chromium.message);
 else console.warn(`\n  ! ${chromium.message.replace(/\n/g, "\n  ")}\n  Everything else works; /browse and /shot will report the missing browser.\n`);
 // ── 1b. tier 4: the local process sandbox (scripts/sandbox-server.mjs) ──
 const sandbox = process.env.SANDBOX === "off" ? null : await startSandbox();
+// ── 1c. voice calls: the local speech server (scripts/speech-server.mjs); SPEECH=off to skip ──
+const speech = process.env.SPEECH === "off" ? null : await startSpeechServer();
 
 // ── 2. the Worker ────────────────────────────────────────────────────
 const args = ["dev", "--port", port, "--show-interactive-dev-session=false"];
 if (sandbox) args.push("--var", "SANDBOX_BACKEND:process", "--var", `SANDBOX_URL:${sandbox.url}`, "--var", `SANDBOX_TOKEN:${sandbox.token}`);
+if (speech) args.push(...speech.vars);
 const devUser = process.env.DEV_USER ?? (devVarsHas("DEV_USER") ? undefined : "you");
 if (devUser !== undefined) args.push("--var", `DEV_USER:${devUser}`);
 
@@ -93,6 +98,13 @@ process.on("SIGINT", () => stop("SIGINT"));
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGHUP", () => stop("SIGTERM"));
 process.on("exit", () => {
+  if (speech?.child.pid) {
+    try {
+      process.kill(speech.child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
   if (sandbox?.child.pid) {
     try {
       process.kill(sandbox.child.pid, "SIGTERM");

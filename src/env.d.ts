@@ -63,6 +63,18 @@ interface StewardSettings {
   EXTENSION_TIMEOUT_MS?: string;
   /** Time limit of one MCP tool call in ms (default 30000). */
   MCP_TIMEOUT_MS?: string;
+
+  // Voice calls (src/voice/providers.ts): speech providers by configuration
+  /** "flux" (default with AI), "nova-3" or "local" (the speech server). */
+  VOICE_STT?: string;
+  /** "aura" (default with AI) or "local". */
+  VOICE_TTS?: string;
+  /** The local speech server `npm run dev` starts (scripts/speech-server.mjs). */
+  SPEECH_SERVER_URL?: string;
+  SPEECH_SERVER_TOKEN?: string;
+  // Phone calls (src/channels/phone): Twilio Media Streams
+  /** Secret: the Twilio account's auth token; webhooks whose X-Twilio-Signature does not verify are refused. */
+  TWILIO_AUTH_TOKEN?: string;
 }
 
 declare namespace Cloudflare {

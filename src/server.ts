@@ -10,6 +10,8 @@ import { MCP_CALLBACK_PATH } from "./connectors/connectors";
 import { handleMcp } from "./mcp/handler";
 import { MCP_PATH } from "./mcp/tools";
 import type { McpOwnerAgent } from "./mcp/tools";
+import { routeCall, withoutCallHeader } from "./voice/route";
+import { handlePhone } from "./channels/phone/webhook";
 
 // Every Durable Object and facet class must be exported from the entry.
 export { Assistant } from "./assistant/assistant";
@@ -23,6 +25,7 @@ export { EmailDirectory } from "./channels/email/directory";
 // ── Extensions: an extension Worker's only way out, and its workspace access (src/extensions) ──
 export { ExtensionEgress } from "./extensions/egress";
 export { ExtensionWorkspace } from "./extensions/workspace-host";
+export { PhoneDirectory } from "./channels/phone/directory";
 
 /**
  * The only ways in: /api/* and /agent* for the caller's own Assistant, and
@@ -34,10 +37,12 @@ export default withSecurityHeaders({
     const url = new URL(request.url);
     const path = url.pathname;
     const isAgentPath = path === "/agent" || path.startsWith("/agent/");
-    if (!isAgentPath && !path.startsWith("/api/") && !path.startsWith("/agents/") && path !== MCP_PATH) {
+    if (!isAgentPath && !path.startsWith("/api/") && !path.startsWith("/agents/") && path !== MCP_PATH && !path.startsWith("/phone/")) {
       return env.ASSETS ? env.ASSETS.fetch(request) : new Response("Not found", { status: 404 });
     }
     if (path.startsWith("/agents/")) return json({ error: "not found" }, 404);
+    // ── Phone calls: Twilio signs its webhook and cannot pass Access (src/channels/phone) ──
+    if (path.startsWith("/phone/")) return handlePhone(request, env);
 
     const originProblem = checkOrigin(request, url, env);
     if (originProblem) return json({ error: originProblem }, 403);
@@ -99,9 +104,11 @@ export default withSecurityHeaders({
     // ── Email: the identity's own address may command its agent by mail ──
     await noteOwnerEmail(assistant, identity, env);
     if (path.startsWith("/agent/sub/")) {
-      return routeSubAgentRequest(request, assistant, { fromPath: path.slice("/agent".length) });
+      return routeSubAgentRequest(withoutCallHeader(request), assistant, { fromPath: path.slice("/agent".length) });
     }
-    return assistant.fetch(request);
+    // ── Voice calls (src/voice): the caller's own call session, marked as a call by the Worker alone ──
+    if (path.startsWith("/agent/voice/")) return routeCall(request, assistant, path.slice("/agent/voice/".length));
+    return assistant.fetch(withoutCallHeader(request));
   },
 
   /** Inbound mail (Email Routing → this Worker): src/channels/email. */

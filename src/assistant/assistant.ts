@@ -67,6 +67,7 @@ import { Refusal, guardCallables } from "./callable-guard";
 import { UsageMeter, limitsFrom } from "../limits/usage";
 import type { TurnKind, UsageView } from "../limits/usage";
 import { CALLABLE_SCHEMAS } from "./callable-schemas";
+import { phoneDirectory } from "../channels/phone/directory";
 import type { AssistantApi } from "../shared/api";
 import type { AssistantState } from "../shared/views";
 import { Extensions } from "../extensions/service";
@@ -261,6 +262,15 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     // Without a title the first exchange names it (src/memory/titles.ts).
     const summary = this.sessions.add(id, title, "web", options?.title === undefined);
     this.refreshState();
+    return summary;
+  }
+
+  /** A call is a session of its own on the voice channel (src/voice): its turns are spoken. */
+  @callable()
+  async createCallSession(): Promise<SessionSummary> {
+    const id = await this.createChannelSession(`Call ${new Date().toISOString().slice(0, 16).replace("T", " ")}`, "voice");
+    const summary = this.sessions.get(id);
+    if (!summary) throw new Error("the call session was not created");
     return summary;
   }
 
@@ -771,6 +781,24 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   async removeOwnerEmailAddress(address: string): Promise<EmailSettings> {
     if (!this.inbox.settings.removeOwnerAddress(address)) throw new Error(`${address} is not one of your addresses`);
     return this.getEmailSettings();
+  }
+
+  // ── Phone calls (src/channels/phone): numbers the owner added while signed in ──
+
+  @callable()
+  async getPhoneNumbers(): Promise<string[]> {
+    return phoneDirectory(this.env).numbersOf(this.name);
+  }
+
+  /** Only the signed-in owner adds a number (this socket is theirs); a call from it is still gated like email. */
+  @callable()
+  async addOwnerPhoneNumber(number: string): Promise<string[]> {
+    return phoneDirectory(this.env).addNumber(this.name, number);
+  }
+
+  @callable()
+  async removeOwnerPhoneNumber(number: string): Promise<string[]> {
+    return phoneDirectory(this.env).removeNumber(this.name, number);
   }
 
   @callable()

@@ -17,6 +17,7 @@ const object = z.record(z.string(), z.unknown());
 export const CALLABLE_SCHEMAS = {
   // Sessions
   createSession: z.tuple([z.strictObject({ title: z.string().max(1_000).optional() }).optional()]),
+  createCallSession: none,
   renameSession: z.tuple([id, z.string().max(1_000)]),
   deleteSession: z.tuple([id]),
   listSessions: none,
@@ -69,6 +70,10 @@ export const CALLABLE_SCHEMAS = {
   setPushKinds: z.tuple([z.record(z.string().max(20), z.boolean())]),
   // Your data
   deleteAgent: z.tuple([z.string().max(100)]),
+  // Phone calls
+  getPhoneNumbers: none,
+  addOwnerPhoneNumber: z.tuple([z.string().max(40)]),
+  removeOwnerPhoneNumber: z.tuple([z.string().max(40)]),
   // Email
   getEmailSettings: none,
   addOwnerEmailAddress: z.tuple([z.string().max(320)]),

@@ -61,6 +61,8 @@ import { dynamicSessionTools } from "../extensions/session-tools";
 import type { DynamicFacts } from "../shared/tool-facts";
 import { sessionPreview } from "../shared/message-text";
 import { resolveAttachments } from "./attachments";
+import { CallEndpoint } from "../voice/endpoint";
+import { VOICE_PROMPT } from "../voice/prompt";
 
 
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
@@ -88,6 +90,19 @@ export class Conversation extends Think<Env> {
   #turn?: { requestId: string; permissions: Record<Tier, Permission>; limited: string | null; memory: string; dynamic: TurnContextView["dynamic"] };
   #skills?: { version: number; listing: SkillListing };
   #tools?: ToolSet;
+  /** Think's own chat handler, behind the frame guard (a voice approval is handed to it like the web card's). */
+  #chatHandler?: (connection: Connection, message: WSMessage) => unknown;
+  /** Voice calls (src/voice): at most one caller, whose socket carries audio instead of chat frames. */
+  readonly #calls = new CallEndpoint({
+    env: this.env,
+    sql: this.ctx.storage.sql,
+    channel: () => this.channel(),
+    messages: () => this.messages,
+    runTurn: async (input, signal) => (await this.runTurn({ input, signal })).status,
+    chatFrame: async (connection, frame) => void (await this.#chatHandler?.(connection, JSON.stringify(frame))),
+    upsertMessage: (message) => this.addMessages([message], { mode: "upsert" }),
+    keepAlive: () => this.keepAlive()
+  });
 
   override async onStart(): Promise<void> {
     // Think installs its chat protocol handler on onMessage during start-up,
@@ -96,7 +111,10 @@ export class Conversation extends Think<Env> {
     // Every frame is checked against its schema (src/assistant/frame-schemas.ts); a refusal stores nothing.
     const inputs = chatInputContext(this);
     const handle = this.onMessage.bind(this);
+    this.#chatHandler = handle;
+    this.#installCallRoutes();
     this.onMessage = async (connection: Connection, message: WSMessage) => {
+      if (this.#calls.owns(connection)) return this.#calls.message(connection, message);
       const problem = frameProblem(message) ?? (typeof message === "string" ? chatFrameProblem(message, inputs) : null);
       if (problem) {
         console.warn(`[steward] conversation ${this.name} refused a frame: ${problem}`);
@@ -106,6 +124,20 @@ export class Conversation extends Think<Env> {
       return handle(connection, message);
     };
     await repairStoredInputs(this, inputs);
+  }
+
+  /** A call's socket (marked by the Worker) skips the chat protocol: no history, no chat frames. */
+  #installCallRoutes(): void {
+    const connect = this.onConnect.bind(this);
+    this.onConnect = (connection, ctx) => {
+      const kind = CallEndpoint.kindOf(ctx.request);
+      return kind ? this.#calls.connect(connection, kind) : connect(connection, ctx);
+    };
+    const close = this.onClose.bind(this);
+    this.onClose = (connection, code, reason, wasClean) => {
+      if (this.#calls.owns(connection)) return this.#calls.close(connection);
+      return close(connection, code, reason, wasClean);
+    };
   }
 
   /** Set once when the session is created; read from storage once. */
@@ -132,7 +164,8 @@ export class Conversation extends Think<Env> {
   }
 
   override getSystemPrompt(): string {
-    return systemPrompt();
+    const channel = this.channel();
+    return channel === "voice" || channel === "phone" ? `${systemPrompt()}\n\n${VOICE_PROMPT}` : systemPrompt();
   }
 
   /** Skills the user keeps in /workspace/.agents/skills come first, so they can override a bundled one. */
@@ -213,6 +246,7 @@ export class Conversation extends Think<Env> {
   }
 
   override async beforeTurn(ctx: TurnContext): Promise<TurnConfig> {
+    this.#calls.turnStarted(ctx.requestId ?? this.activeTurn?.requestId);
     const ownerReply = await this.ownerCommand(ctx);
     if (ownerReply !== null) return { model: replyModel(ownerReply), activeTools: [] };
     const { permissions, limited, dynamic } = await this.turnContext();
@@ -274,6 +308,7 @@ export class Conversation extends Think<Env> {
     const turn = ctx.requestId ?? this.activeTurn?.requestId ?? "";
     const approved = answer?.action === "run" && answer.approved ? true : null;
     const entry = await auditEntryFor(ctx, this.name, turn, { blocked: answer?.action === "refuse", approved });
+    if (approved && this.#calls.approvedByVoice(ctx.toolCallId)) entry.detail = `approved by voice${entry.detail ? `; ${entry.detail}` : ""}`;
     await (await this.assistant()).gateAfter(entry, approved ? ctx.input : undefined);
   }
 
@@ -322,6 +357,7 @@ export class Conversation extends Think<Env> {
   }
 
   override async onChatResponse(result: ChatResponseResult): Promise<void> {
+    this.#calls.turnEnded(result.requestId, result.status);
     // From the whole chat, not only this answer: a turn may end with no text (an approval, a failure).
     const preview = sessionPreview(this.messages);
     const assistant = await this.assistant();
@@ -341,7 +377,9 @@ export class Conversation extends Think<Env> {
 
   readonly #apiRelay = new ApiProgressRelay(() => this.assistant());
 
+  /** As a turn streams: a call speaks the answer (src/voice/call.ts); an API task relays its progress. */
   override onChunk(ctx: ChunkContext): void {
+    this.#calls.chunk(this.activeTurn?.requestId, ctx.chunk);
     if (this.channel() !== "api") return;
     this.#apiRelay.push(this.messages.findLast((m) => m.role === "user")?.id, ctx.chunk);
   }

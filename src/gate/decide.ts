@@ -25,7 +25,7 @@ export interface CallFacts {
 }
 
 /** Only the owner, signed in to the web app, speaks in a web session; every other channel carries text of unknown origin. */
-export type Trust = "owner" | "untrusted-mail" | "unattended" | "subagent";
+export type Trust = "owner" | "untrusted-mail" | "untrusted-phone" | "unattended" | "subagent";
 
 export function trustOf(caller: Offeree): Trust {
   switch (caller) {
@@ -34,6 +34,9 @@ export function trustOf(caller: Offeree): Trust {
       return "owner";
     case "email":
       return "untrusted-mail";
+    // Caller ID is not an identity (it can be spoofed), so a phone call is as untrusted as a mail.
+    case "phone":
+      return "untrusted-phone";
     case "schedule":
     case "api":
     // The owner's MCP client asks and waits for an answer; nobody watches the turn to approve in it.
@@ -70,6 +73,9 @@ function judge(call: CallFacts): Verdict {
   const effect = effectOf(fact, call.input);
   if (trust === "untrusted-mail" && effect !== "reads") {
     return { action: "ask", reason: "This chat began with an email, so anything that changes or sends something waits for your approval." };
+  }
+  if (trust === "untrusted-phone" && effect !== "reads") {
+    return { action: "ask", reason: "This is a phone call, so anything that changes or sends something waits for your approval in the web app." };
   }
   if (trust === "unattended" && effect === "acts") {
     const who =

@@ -3,6 +3,7 @@ import type { MigrationStorage } from "./migrate";
 import { ASSISTANT_MIGRATIONS } from "./assistant";
 import { CONVERSATION_MIGRATIONS } from "./conversation";
 import { DIRECTORY_MIGRATIONS } from "./directory";
+import { PHONE_DIRECTORY_MIGRATIONS } from "./phone-directory";
 
 /**
  * One entry point per kind of database, so each Durable Object's constructor
@@ -18,4 +19,8 @@ export function migrateConversation(storage: MigrationStorage): number[] {
 
 export function migrateDirectory(storage: MigrationStorage): number[] {
   return migrate(storage, DIRECTORY_MIGRATIONS);
+}
+
+export function migratePhoneDirectory(storage: MigrationStorage): number[] {
+  return migrate(storage, PHONE_DIRECTORY_MIGRATIONS);
 }

@@ -32,6 +32,8 @@ export interface AssistantApi {
   readonly state: AssistantState;
   // Sessions
   createSession(options?: { title?: string }): Promise<SessionSummary>;
+  /** A new voice-call session (channel "voice"); the web app then opens /agent/voice/<id>. */
+  createCallSession(): Promise<SessionSummary>;
   renameSession(id: string, title: string): SessionSummary;
   deleteSession(id: string): Promise<void>;
   listSessions(): SessionSummary[];
@@ -69,6 +71,10 @@ export interface AssistantApi {
   // Your data (the export is GET /api/export)
   /** Deletes the agent and everything it keeps, after the owner typed "delete my agent". */
   deleteAgent(confirmation: string): Promise<{ deleted: true; sandbox: string }>;
+  // Phone calls: the numbers that may call the agent (src/channels/phone)
+  getPhoneNumbers(): Promise<string[]>;
+  addOwnerPhoneNumber(number: string): Promise<string[]>;
+  removeOwnerPhoneNumber(number: string): Promise<string[]>;
   // Email
   getEmailSettings(): Promise<EmailSettings>;
   addOwnerEmailAddress(address: string): Promise<EmailSettings>;

@@ -1,11 +1,12 @@
 /**
  * How a session reaches its agent. The channel decides how far a session's
  * text is trusted (src/gate/decide.ts): only a web session is the owner,
- * signed in, typing now. "api" sessions run tasks a program submitted
- * (src/api); "mcp" is the owner's own MCP client asking through /mcp
- * (src/mcp): both unattended, like a scheduled task.
+ * signed in, typing now (or speaking in a web call). A phone call is only a
+ * caller ID, which can be spoofed: it is treated like email. "api" sessions
+ * run tasks a program submitted (src/api); "mcp" is the owner's own MCP
+ * client asking through /mcp (src/mcp): both unattended, like a scheduled task.
  */
-export const CHANNELS = ["web", "email", "voice", "schedule", "api", "mcp"] as const;
+export const CHANNELS = ["web", "email", "voice", "phone", "schedule", "api", "mcp"] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export function isChannel(value: unknown): value is Channel {

@@ -254,3 +254,19 @@ export interface AssistantState {
   /** Email replies to non-owners waiting for the owner's approval (Settings → Email lists them). */
   repliesAwaitingApproval: number;
 }
+
+// ── Voice calls (src/voice) ──
+/** How a spoken turn ended: answered, talked over by the caller (barge-in), or failed. */
+export type CallTurnOutcome = "completed" | "interrupted" | "error";
+
+/** One spoken turn's timings, from the end of the caller's speech (ms); absent when never reached. */
+export interface CallTurnMetrics {
+  /** The session turn's request id ("fixed" for the call's own fixed sentences). */
+  turn: string;
+  /** End of the caller's speech (epoch ms). */
+  at: number;
+  firstTextMs?: number;
+  firstAudioMs?: number;
+  totalMs: number;
+  outcome: CallTurnOutcome;
+}

@@ -78,6 +78,16 @@ export function App() {
     }
   }, [directory, openChat]);
 
+  const createCall = useCallback(async () => {
+    try {
+      const created = await directory.call("createCallSession", []);
+      setProblem(null);
+      openChat(created.id);
+    } catch (error) {
+      setProblem(`Could not start a call: ${errorText(error)}`);
+    }
+  }, [directory, openChat]);
+
   // Once the list is known, on the chat view: keep the chosen chat if it still
   // exists, else the most recent one, else start the first one.
   useEffect(() => {
@@ -166,6 +176,7 @@ export function App() {
           activeId={route.view === "chat" ? activeId : null}
           onChoose={(id) => openChat(id)}
           onCreate={() => void createSession()}
+          onCall={() => void createCall()}
           onRename={renameSession}
           onDelete={deleteSession}
         />

@@ -13,6 +13,7 @@ import type { BranchPoint, CompactedSpan } from "../shared/memory";
 import { errorText } from "../shared/error-text";
 import { ApprovalReasons, useApprovalReasonLookup } from "./approval-reasons";
 import { AttachmentTray, useAttachments } from "./attachments";
+import { CallPanel } from "./call/call-panel";
 
 interface ChatPaneProps {
   session: SessionSummary;
@@ -79,6 +80,7 @@ export function ChatPane({ session, directoryLink, directory, highlight = null }
           attachments.add(event.dataTransfer.files);
         }}
       >
+        {session.channel === "voice" && <CallPanel session={session.id} />}
         <Messages
           messages={chat.messages}
           busy={busy}

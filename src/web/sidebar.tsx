@@ -11,16 +11,21 @@ interface SidebarProps {
   activeId: string | null;
   onChoose: (id: string) => void;
   onCreate: () => void;
+  /** A voice call: a session of its own, spoken (src/web/call). */
+  onCall: () => void;
   onRename: (id: string, title: string) => Promise<void>;
   onDelete: (id: string) => Promise<void>;
 }
 
 /** The user's chats, most recent first: open, new, rename, delete. */
-export function ChatList({ sessions, activeId, onChoose, onCreate, onRename, onDelete }: SidebarProps) {
+export function ChatList({ sessions, activeId, onChoose, onCreate, onCall, onRename, onDelete }: SidebarProps) {
   return (
     <section className="chat-list" aria-label="Chats">
       <button type="button" className="new-chat" onClick={onCreate} disabled={!sessions}>
         + New chat
+      </button>
+      <button type="button" className="new-call" onClick={onCall} disabled={!sessions}>
+        ☎ Call
       </button>
       {sessions === undefined ? (
         <p className="muted">Loading…</p>
@@ -48,7 +53,9 @@ const CHANNEL_BADGES: Partial<Record<Channel, { icon: string; label: string }>> 
   email: { icon: "✉", label: "email" },
   schedule: { icon: "◷", label: "scheduled task" },
   api: { icon: "⇄", label: "API task" },
-  voice: { icon: "☎", label: "voice" }
+  mcp: { icon: "⇄", label: "MCP client" },
+  voice: { icon: "🎙", label: "voice" },
+  phone: { icon: "☎", label: "phone" }
 };
 
 type Mode = "idle" | "renaming" | "confirm-delete";

@@ -45,25 +45,25 @@ const DYNAMIC: DynamicFacts = {
 };
 
 const TABLE = `
-  tool                 web    voice  email  schedule api    mcp    researcher mail_reader
-  read                 RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  RRXXX      XXXXX
-  write                RRAAX  RRAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
-  run_code             RRAAX  RRAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
-  schedule_task        RRAAX  RRAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
-  send_email           ARAAX  ARAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
-  browse               RRARX  RRARX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
-  run_shell            RRAAX  RRAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
-  delegate:researcher  RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
-  delegate:coder       RRAAX  RRAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
-  exec                 XXXXX  XXXXX  XXXXX  XXXXX    XXXXX  XXXXX  XXXXX      XXXXX
-  remember             RRAAX  RRAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
-  search_history       RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
-  unknown              AAAAA  AAAAA  AAAAA  AAAAA    AAAAA  AAAAA  XXXXX      XXXXX
-  ext:read-write       RRAAX  RRAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
-  ext:read-only        RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
-  ext:network          RRARX  RRARX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
-  mcp                  RRARX  RRARX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
-  ext:not-enabled      AAAAA  AAAAA  AAAAA  AAAAA    AAAAA  AAAAA  XXXXX      XXXXX
+  tool                 web    voice  email  phone  schedule api    mcp    researcher mail_reader
+  read                 RRAAX  RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  RRXXX      XXXXX
+  write                RRAAX  RRAAX  AAAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  run_code             RRAAX  RRAAX  AAAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  schedule_task        RRAAX  RRAAX  AAAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  send_email           ARAAX  ARAAX  AAAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  browse               RRARX  RRARX  AAAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  run_shell            RRAAX  RRAAX  AAAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  delegate:researcher  RRAAX  RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  delegate:coder       RRAAX  RRAAX  AAAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  exec                 XXXXX  XXXXX  XXXXX  XXXXX  XXXXX    XXXXX  XXXXX  XXXXX      XXXXX
+  remember             RRAAX  RRAAX  AAAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  search_history       RRAAX  RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  unknown              AAAAA  AAAAA  AAAAA  AAAAA  AAAAA    AAAAA  AAAAA  XXXXX      XXXXX
+  ext:read-write       RRAAX  RRAAX  AAAAX  AAAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  ext:read-only        RRAAX  RRAAX  RRAAX  RRAAX  RRAAX    RRAAX  RRAAX  XXXXX      XXXXX
+  ext:network          RRARX  RRARX  AAAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  mcp                  RRARX  RRARX  AAAAX  AAAAX  AAAAX    AAAAX  AAAAX  XXXXX      XXXXX
+  ext:not-enabled      AAAAA  AAAAA  AAAAA  AAAAA  AAAAA    AAAAA  AAAAA  XXXXX      XXXXX
 `;
 
 const COLUMNS: Array<{ permission: Permission; trusted: boolean }> = [
@@ -85,7 +85,7 @@ function all(permission: Permission): Record<Tier, Permission> {
 
 describe("the gate's decision, every combination", () => {
   it("covers every caller and every kind of tool", () => {
-    expect(callers).toEqual(["web", "voice", "email", "schedule", "api", "mcp", "researcher", "mail_reader"]);
+    expect(callers).toEqual(["web", "voice", "email", "phone", "schedule", "api", "mcp", "researcher", "mail_reader"]);
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(TOOLS).sort());
   });
 
@@ -124,6 +124,8 @@ describe("the gate's decision, every combination", () => {
     expect(api).toMatchObject({ action: "ask", reason: expect.stringContaining("sent through the API runs unattended") });
     const fromMcp = decide({ tool: "mcp_github_create_issue", fact: toolFact("mcp_github_create_issue", DYNAMIC), input: {}, caller: "mcp", permissions: all("allow"), targetTrusted: true });
     expect(fromMcp).toMatchObject({ action: "ask", reason: expect.stringContaining("MCP client runs unattended") });
+    const phone = decide({ tool: "write", fact: toolFact("write"), input: {}, caller: "phone", permissions: all("allow"), targetTrusted: false });
+    expect(phone).toMatchObject({ action: "ask", reason: expect.stringContaining("phone call") });
   });
 
   it("never lets a dynamic fact stand in for a static tool, or a name without the ext_/mcp_ prefix", () => {

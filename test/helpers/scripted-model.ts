@@ -13,7 +13,7 @@ import type {
  */
 export type ScriptStep =
   | { text: string | string[] }
-  | { tools: Array<{ name: string; input: Record<string, unknown> }> }
+  | { tools: Array<{ name: string; input: Record<string, unknown> }>; say?: string[] }
   | { hang: string[] }
   | { fail: number }
   | { failAfter: string[] };
@@ -58,6 +58,13 @@ export class ScriptedModel implements LanguageModelV4 {
       return { stream: fromParts(parts) };
     }
     if ("tools" in step) {
+      // Words before the tool calls, in the same step (a voice call speaks them while the tools run).
+      if (step.say?.length) {
+        const id = `t-${crypto.randomUUID()}`;
+        parts.push({ type: "text-start", id });
+        for (const delta of step.say) parts.push({ type: "text-delta", id, delta });
+        parts.push({ type: "text-end", id });
+      }
       for (const call of step.tools) {
         parts.push({
           type: "tool-call",

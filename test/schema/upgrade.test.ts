@@ -213,15 +213,17 @@ describe("upgrading a database written by main (before src/schema)", () => {
     await withEmptyStorage((storage) => {
       for (const ddl of MAIN_CONVERSATION_DDL) storage.sql.exec(ddl);
       storage.sql.exec(`INSERT INTO steward_channel (id, channel) VALUES (1, 'email')`);
-      expect(migrateConversation(storage)).toEqual([1]);
+      // 2: voice calls' per-turn timings (src/voice/store.ts), a new empty table.
+      expect(migrateConversation(storage)).toEqual([1, 2]);
       expect(readChannel(storage.sql)).toBe("email");
-      expect(appliedMigrations(storage).map((m) => m.version)).toEqual([1]);
+      expect(appliedMigrations(storage).map((m) => m.version)).toEqual([1, 2]);
+      expect(storage.sql.exec(`SELECT COUNT(*) AS n FROM steward_call_turns`).one().n).toBe(0);
     });
   });
 
   it("creates a Conversation's channel table that main had not created yet", async () => {
     await withEmptyStorage((storage) => {
-      expect(migrateConversation(storage)).toEqual([1]);
+      expect(migrateConversation(storage)).toEqual([1, 2]);
       expect(readChannel(storage.sql)).toBeNull();
     });
   });

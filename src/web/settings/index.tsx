@@ -3,6 +3,7 @@ import type { Directory } from "../directory";
 import type { Link } from "../status";
 import { EmailSection } from "./email";
 import { MemorySection } from "./memory";
+import { PhoneSection } from "./phone";
 import { ModelSection } from "./model";
 import { PermissionsSection } from "./permissions";
 import { TimeZoneSection } from "./time-zone";
@@ -31,7 +32,8 @@ export const SETTINGS_SECTIONS: Array<{ id: string; title: string; Section: Comp
   { id: "extensions", title: "Extensions", Section: ExtensionsSection },
   { id: "connections", title: "Connections", Section: ConnectionsSection },
   { id: "notifications", title: "Notifications", Section: NotificationsSection },
-  { id: "your-data", title: "Your data", Section: YourDataSection }
+  { id: "your-data", title: "Your data", Section: YourDataSection },
+  { id: "phone", title: "Phone calls", Section: PhoneSection }
 ];
 
 export function SettingsView({ directory, link }: SettingsSectionProps) {

@@ -1,0 +1,58 @@
+// Starts the local speech server (scripts/speech-server.mjs) for `npm run dev` and the e2e tests:
+// returns the wrangler --var arguments that select it, or null (with a clear message) when the
+// speech tools are missing — everything else still works, calls then say what is missing.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+export function missingSpeechTools() {
+  const missing = [];
+  const has = (/** @type {string} */ cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+  if (!has("espeak-ng")) missing.push("espeak-ng");
+  if (!has("sox")) missing.push("sox");
+  if (!has("pocketsphinx_continuous")) missing.push("pocketsphinx pocketsphinx-en-us");
+  return missing;
+}
+
+/** @returns {Promise<{ url: string, token: string, child: import("node:child_process").ChildProcess, vars: string[] } | null>} */
+export async function startSpeechServer(/** @type {{ log?: (m: string) => void, warn?: (m: string) => void }} */ { log = console.log, warn = console.warn } = {}) {
+  const missing = missingSpeechTools();
+  if (missing.length) {
+    warn(
+      `Voice calls without an account need the local speech server, but ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} not installed.\n` +
+        `Install them (Debian/Ubuntu: apt-get install -y espeak-ng pocketsphinx pocketsphinx-en-us sox) and restart;\n` +
+        "everything else works without them (with an AI binding, calls use Workers AI speech instead)."
+    );
+    return null;
+  }
+  const token = randomBytes(24).toString("hex");
+  const child = spawn(process.execPath, [join(root, "scripts", "speech-server.mjs")], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", SPEECH_SERVER_TOKEN: token, PORT: process.env.SPEECH_PORT ?? "0" },
+    stdio: ["ignore", "pipe", "pipe"]
+  });
+  let errors = "";
+  child.stderr?.on("data", (/** @type {Buffer} */ chunk) => (errors += chunk.toString()));
+  /** @type {string | null} */
+  const url = await new Promise((resolve) => {
+    let out = "";
+    child.stdout?.on("data", (/** @type {Buffer} */ chunk) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1] ?? null);
+    });
+    child.on("exit", () => resolve(null));
+    setTimeout(() => resolve(null), 10_000);
+  });
+  if (!url) {
+    warn(`Voice calls: the local speech server did not start.\n${errors.trim()}`);
+    child.kill("SIGKILL");
+    return null;
+  }
+  log(`Speech server: ${url} (pocketsphinx + espeak-ng; calls understand the command phrases, e.g. "list my files")`);
+  const vars = ["--var", "VOICE_STT:local", "--var", "VOICE_TTS:local", "--var", `SPEECH_SERVER_URL:${url}`, "--var", `SPEECH_SERVER_TOKEN:${token}`];
+  return { url, token, child, vars };
+}
