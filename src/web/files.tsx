@@ -186,6 +186,7 @@ function Content({ file, asSource }: { file: FileContent; asSource: boolean }) {
     return <img className="viewer-image" alt={file.path} src={`data:${file.mediaType};base64,${file.content}`} />;
   }
   if (file.mediaType === "text/markdown" && !asSource) return <Markdown text={file.content} className="markdown viewer-markdown" />;
+  // biome-ignore lint/security/noDangerouslySetInnerHtml: highlight.js output escapes the file text (src/web/markdown.ts highlight)
   return <pre className="viewer-text" dangerouslySetInnerHTML={{ __html: highlight(file.content, languageOfPath(file.path)) }} />;
 }
 

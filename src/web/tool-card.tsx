@@ -126,6 +126,7 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
 function InputView({ name, input }: { name: string; input: unknown }) {
   // Code is the thing to review before approving: show it as code, not as a JSON string.
   if (name === "run_code" && isRecord(input) && typeof input.code === "string") {
+    // biome-ignore lint/security/noDangerouslySetInnerHtml: highlight.js output escapes the code (src/web/markdown.ts highlight)
     return <pre className="tool-value code" dangerouslySetInnerHTML={{ __html: highlight(input.code, "javascript") }} />;
   }
   if (name === "write" && isRecord(input) && typeof input.path === "string" && typeof input.content === "string") {
