@@ -6,7 +6,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..", "bench");
-const all = readdirSync(benchDir).filter((name) => existsSync(join(benchDir, name, "run.mjs"))).sort();
+const all = readdirSync(benchDir)
+  .filter((name) => existsSync(join(benchDir, name, "run.mjs")))
+  .sort();
 const [first, ...rest] = process.argv.slice(2);
 const named = first !== undefined && !first.startsWith("-");
 const names = named ? [first] : all;

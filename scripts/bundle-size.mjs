@@ -41,7 +41,9 @@ try {
   }
   const mb = (n) => `${(n / 1024 / 1024).toFixed(2)} MB`;
   const share = ((gz / PAID_LIMIT) * 100).toFixed(0);
-  console.log(`Worker bundle: ${mb(raw)} uncompressed, ${mb(gz)} gzipped — ${share}% of the Workers Paid limit (10 MB)${gz > FREE_LIMIT ? "; over the Free plan's 3 MB" : ""}`);
+  console.log(
+    `Worker bundle: ${mb(raw)} uncompressed, ${mb(gz)} gzipped — ${share}% of the Workers Paid limit (10 MB)${gz > FREE_LIMIT ? "; over the Free plan's 3 MB" : ""}`
+  );
   if (gz > PAID_LIMIT) {
     console.error("bundle-size: over the Workers Paid limit; the deploy would be refused");
     process.exit(1);

@@ -38,24 +38,36 @@ export function checkConfig(config, values, options = {}) {
       add("ACCESS_TEAM_DOMAIN", `"${team}" is not a team domain`, "Use https://<team>.cloudflareaccess.com");
     }
     if (!aud) add("ACCESS_AUD", "not set: Access tokens cannot be checked", "Copy the Access application's Audience (AUD) tag");
-    if (get("DEV_USER")) add("DEV_USER", "set in a deployment", "Remove it (it belongs in .dev.vars), or pass --local / LOCAL_ONLY=true for a local-only setup");
+    if (get("DEV_USER"))
+      add("DEV_USER", "set in a deployment", "Remove it (it belongs in .dev.vars), or pass --local / LOCAL_ONLY=true for a local-only setup");
   }
   // Local: npm run dev signs in as DEV_USER ("you" unless .dev.vars says otherwise), on loopback only.
   if (get("ACCESS_JWKS") && !parsesAs(get("ACCESS_JWKS"), (v) => isObject(v) && Array.isArray(v.keys))) {
     add("ACCESS_JWKS", "not a JSON Web Key Set", "Remove it (keys are fetched from the team) or paste the JWKS JSON");
   }
-  if (get("ACCESS_SERVICE_TOKENS") && !parsesAs(get("ACCESS_SERVICE_TOKENS"), (v) => isObject(v) && Object.values(v).every((s) => typeof s === "string" && s.trim()))) {
-    add("ACCESS_SERVICE_TOKENS", "not a JSON object of client id → user sub", 'wrangler secret put ACCESS_SERVICE_TOKENS with {"<client id>.access": "<user sub>"}');
+  if (
+    get("ACCESS_SERVICE_TOKENS") &&
+    !parsesAs(get("ACCESS_SERVICE_TOKENS"), (v) => isObject(v) && Object.values(v).every((s) => typeof s === "string" && s.trim()))
+  ) {
+    add(
+      "ACCESS_SERVICE_TOKENS",
+      "not a JSON object of client id → user sub",
+      'wrangler secret put ACCESS_SERVICE_TOKENS with {"<client id>.access": "<user sub>"}'
+    );
   }
 
   // ── Models (src/model/config.ts, fallback.ts, usage.ts) ──
   const provider = get("MODEL_PROVIDER");
   const modelEntries = [];
   if (provider && provider !== "none") {
-    if (!PROVIDERS.includes(provider)) add("MODEL_PROVIDER", `"${provider}" is not a provider`, `Use one of ${PROVIDERS.join(", ")}, or leave it empty for slash commands only`);
+    if (!PROVIDERS.includes(provider))
+      add("MODEL_PROVIDER", `"${provider}" is not a provider`, `Use one of ${PROVIDERS.join(", ")}, or leave it empty for slash commands only`);
     else modelEntries.push({ setting: "MODEL", provider, model: get("MODEL") });
   }
-  for (const entry of get("MODEL_FALLBACKS").split(",").map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of get("MODEL_FALLBACKS")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const colon = entry.indexOf(":");
     const p = colon > 0 ? entry.slice(0, colon) : "";
     if (!PROVIDERS.includes(p) || !entry.slice(colon + 1).trim()) {
@@ -78,14 +90,21 @@ export function checkConfig(config, values, options = {}) {
   if (needed.has("openai") && !/^https?:\/\/\S+$/.test(get("MODEL_BASE_URL"))) {
     add("MODEL_BASE_URL", "the openai provider needs an http(s) base URL", "Set MODEL_BASE_URL, e.g. https://api.example.com/v1");
   }
-  if (get("TOKENS_PER_DAY") && !/^\d{1,12}$/.test(get("TOKENS_PER_DAY"))) add("TOKENS_PER_DAY", `"${get("TOKENS_PER_DAY")}" is not a whole number`, "Set a number of tokens per user per UTC day, or leave it empty for no limit");
+  if (get("TOKENS_PER_DAY") && !/^\d{1,12}$/.test(get("TOKENS_PER_DAY")))
+    add("TOKENS_PER_DAY", `"${get("TOKENS_PER_DAY")}" is not a whole number`, "Set a number of tokens per user per UTC day, or leave it empty for no limit");
 
   // ── Email (src/channels/email) ──
   const emailOn = Array.isArray(config.send_email) && config.send_email.length > 0;
   if (emailOn && !local) {
     const domain = get("EMAIL_DOMAIN");
-    if (!domain) add("EMAIL_DOMAIN", "email is on (send_email) but no domain is set", "Set EMAIL_DOMAIN to the domain Email Routing sends to this Worker, or remove send_email");
-    else if (!/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i.test(domain)) add("EMAIL_DOMAIN", `"${domain}" is not a domain`, "Use a bare domain such as agents.example.com");
+    if (!domain)
+      add(
+        "EMAIL_DOMAIN",
+        "email is on (send_email) but no domain is set",
+        "Set EMAIL_DOMAIN to the domain Email Routing sends to this Worker, or remove send_email"
+      );
+    else if (!/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i.test(domain))
+      add("EMAIL_DOMAIN", `"${domain}" is not a domain`, "Use a bare domain such as agents.example.com");
   }
 
   // ── Tier 4 (src/ladder/sandbox) ──
@@ -95,14 +114,25 @@ export function checkConfig(config, values, options = {}) {
   if (options.tier4Off || backend === "off") {
     // Fine: the deploy leaves containers out (scripts/deploy.mjs), tier 4 answers that it is off.
   } else if (backend === "container") {
-    if (!containers.some((c) => isObject(c) && c.class_name === "Sandbox")) add("containers", "SANDBOX_BACKEND=container but no container for the Sandbox class", 'Add { "class_name": "Sandbox", "image": "./Dockerfile" } to "containers", or set SANDBOX_BACKEND=off');
-    if (!bindings.some((b) => isObject(b) && b.name === "Sandbox")) add("durable_objects", "SANDBOX_BACKEND=container but no Sandbox Durable Object binding", 'Add { "name": "Sandbox", "class_name": "Sandbox" }');
+    if (!containers.some((c) => isObject(c) && c.class_name === "Sandbox"))
+      add(
+        "containers",
+        "SANDBOX_BACKEND=container but no container for the Sandbox class",
+        'Add { "class_name": "Sandbox", "image": "./Dockerfile" } to "containers", or set SANDBOX_BACKEND=off'
+      );
+    if (!bindings.some((b) => isObject(b) && b.name === "Sandbox"))
+      add("durable_objects", "SANDBOX_BACKEND=container but no Sandbox Durable Object binding", 'Add { "name": "Sandbox", "class_name": "Sandbox" }');
     if (!local && options.docker && !options.docker()) {
-      add("docker", "deploying the container image needs Docker, and no Docker engine answers here", "Start Docker, or deploy with tier 4 off: SANDBOX_BACKEND=off npm run deploy (leaves containers out)");
+      add(
+        "docker",
+        "deploying the container image needs Docker, and no Docker engine answers here",
+        "Start Docker, or deploy with tier 4 off: SANDBOX_BACKEND=off npm run deploy (leaves containers out)"
+      );
     }
   } else if (backend === "process") {
     if (!local) add("SANDBOX_BACKEND", "process is the local development sandbox", "Use container (or off) in a deployment");
-    else if (!get("SANDBOX_URL") || !get("SANDBOX_TOKEN")) add("SANDBOX_URL", "the process sandbox needs SANDBOX_URL and SANDBOX_TOKEN", "npm run dev starts it and sets both");
+    else if (!get("SANDBOX_URL") || !get("SANDBOX_TOKEN"))
+      add("SANDBOX_URL", "the process sandbox needs SANDBOX_URL and SANDBOX_TOKEN", "npm run dev starts it and sets both");
   } else {
     add("SANDBOX_BACKEND", `"${backend}" is not a backend`, "Use container, process (local) or off");
   }
@@ -112,12 +142,18 @@ export function checkConfig(config, values, options = {}) {
 
   // ── Secrets: never as vars; the required ones must have a value ──
   for (const name of SECRET_NAMES) {
-    if (Object.hasOwn(vars, name)) add(name, "declared in vars: a var of a secret's name blocks `wrangler secret put` and would ship in the config", `Remove "${name}" from vars; run wrangler secret put ${name}`);
+    if (Object.hasOwn(vars, name))
+      add(
+        name,
+        "declared in vars: a var of a secret's name blocks `wrangler secret put` and would ship in the config",
+        `Remove "${name}" from vars; run wrangler secret put ${name}`
+      );
   }
   const required = isObject(config.secrets) && Array.isArray(config.secrets.required) ? config.secrets.required : [];
   for (const name of required) {
     if (Object.hasOwn(vars, name)) add(name, "listed in secrets.required and also in vars", `Remove "${name}" from vars`);
-    if (options.checkRequiredValues && !get(name)) add(name, "a required secret with no value", `wrangler secret put ${name} (or put it in the --secrets-file)`);
+    if (options.checkRequiredValues && !get(name))
+      add(name, "a required secret with no value", `wrangler secret put ${name} (or put it in the --secrets-file)`);
   }
   return problems;
 }
@@ -189,7 +225,12 @@ function main(argv) {
   const fromFile = file ? parseEnvFile(readFileSync(file, "utf8")) : {};
   const fromEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^[A-Z][A-Z0-9_]*$/.test(k) && (k in (config.vars ?? {}) || KNOWN.has(k))));
   const values = { ...(config.vars ?? {}), ...fromFile, ...fromEnv };
-  const problems = checkConfig(config, values, { local, docker: dockerAnswers, tier4Off: values.SANDBOX_BACKEND === "off", checkRequiredValues: Boolean(file) });
+  const problems = checkConfig(config, values, {
+    local,
+    docker: dockerAnswers,
+    tier4Off: values.SANDBOX_BACKEND === "off",
+    checkRequiredValues: Boolean(file)
+  });
   const target = `${local ? "local development" : "deployment"}${arg("--env") ? ` (env ${arg("--env")})` : ""}`;
   if (problems.length === 0) {
     console.log(`check-config: ${target} ok`);
@@ -202,9 +243,26 @@ function main(argv) {
 
 /** Settings read from the process environment too (CI sets them there). */
 const KNOWN = new Set([
-  "DEV_USER", "LOCAL_ONLY", "ACCESS_TEAM_DOMAIN", "ACCESS_AUD", "ACCESS_JWKS", "ACCESS_SERVICE_TOKENS", "MODEL_PROVIDER", "MODEL",
-  "MODEL_FALLBACKS", "TOKENS_PER_DAY", "AI_GATEWAY_ID", "CF_ACCOUNT_ID", "CF_AIG_TOKEN", "MODEL_BASE_URL", "MODEL_API_KEY",
-  "SANDBOX_BACKEND", "SANDBOX_URL", "SANDBOX_TOKEN", "SANDBOX_CREDENTIALS", "EMAIL_DOMAIN"
+  "DEV_USER",
+  "LOCAL_ONLY",
+  "ACCESS_TEAM_DOMAIN",
+  "ACCESS_AUD",
+  "ACCESS_JWKS",
+  "ACCESS_SERVICE_TOKENS",
+  "MODEL_PROVIDER",
+  "MODEL",
+  "MODEL_FALLBACKS",
+  "TOKENS_PER_DAY",
+  "AI_GATEWAY_ID",
+  "CF_ACCOUNT_ID",
+  "CF_AIG_TOKEN",
+  "MODEL_BASE_URL",
+  "MODEL_API_KEY",
+  "SANDBOX_BACKEND",
+  "SANDBOX_URL",
+  "SANDBOX_TOKEN",
+  "SANDBOX_CREDENTIALS",
+  "EMAIL_DOMAIN"
 ]);
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exit(main(process.argv.slice(2)));

@@ -24,10 +24,22 @@ const CASES = [
   ["unknown provider", repoConfig, { ...GOOD, MODEL_PROVIDER: "anthropic", MODEL: "x" }, {}, ["MODEL_PROVIDER"]],
   ["workers-ai without model or binding", repoConfig, { ...GOOD, MODEL_PROVIDER: "workers-ai" }, {}, ["MODEL", "ai"]],
   ["workers-ai complete", withAi, { ...GOOD, MODEL_PROVIDER: "workers-ai", MODEL: "@cf/x" }, {}, []],
-  ["gateway without account and gateway", repoConfig, { ...GOOD, MODEL_PROVIDER: "gateway", MODEL: "openai/gpt-5-mini" }, {}, ["CF_ACCOUNT_ID", "AI_GATEWAY_ID"]],
+  [
+    "gateway without account and gateway",
+    repoConfig,
+    { ...GOOD, MODEL_PROVIDER: "gateway", MODEL: "openai/gpt-5-mini" },
+    {},
+    ["CF_ACCOUNT_ID", "AI_GATEWAY_ID"]
+  ],
   ["openai without base URL", repoConfig, { ...GOOD, MODEL_PROVIDER: "openai", MODEL: "llama" }, {}, ["MODEL_BASE_URL"]],
   ["a malformed fallback", withAi, { ...GOOD, MODEL_PROVIDER: "workers-ai", MODEL: "@cf/x", MODEL_FALLBACKS: "llama3" }, {}, ["MODEL_FALLBACKS"]],
-  ["a fallback whose provider is not set up", withAi, { ...GOOD, MODEL_PROVIDER: "workers-ai", MODEL: "@cf/x", MODEL_FALLBACKS: "openai:llama3" }, {}, ["MODEL_BASE_URL"]],
+  [
+    "a fallback whose provider is not set up",
+    withAi,
+    { ...GOOD, MODEL_PROVIDER: "workers-ai", MODEL: "@cf/x", MODEL_FALLBACKS: "openai:llama3" },
+    {},
+    ["MODEL_BASE_URL"]
+  ],
   ["fallbacks without a primary", repoConfig, { ...GOOD, MODEL_FALLBACKS: "workers-ai:@cf/x" }, {}, ["MODEL_FALLBACKS", "ai"]],
   ["a token limit that is not a number", repoConfig, { ...GOOD, TOKENS_PER_DAY: "lots" }, {}, ["TOKENS_PER_DAY"]],
   ["email on without a domain", repoConfig, { ...GOOD, EMAIL_DOMAIN: "" }, {}, ["EMAIL_DOMAIN"]],
@@ -51,7 +63,10 @@ const CASES = [
 for (const [name, config, values, options, expected] of CASES) {
   test(name, () => {
     const problems = checkConfig(config, values, { docker, ...options });
-    assert.deepEqual(problems.map((p) => p.setting), expected);
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      expected
+    );
     for (const p of problems) assert.match(p.fix, /\w/, `${p.setting} has a fix`);
   });
 }

@@ -9,7 +9,17 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 
 export const TYPES_FILE = "worker-configuration.d.ts";
-export const TYPES_ARGS = ["wrangler", "types", TYPES_FILE, "--include-runtime=false", "--strict-vars=false", "--env-interface", "GeneratedEnv", "--env-file", "/dev/null"];
+export const TYPES_ARGS = [
+  "wrangler",
+  "types",
+  TYPES_FILE,
+  "--include-runtime=false",
+  "--strict-vars=false",
+  "--env-interface",
+  "GeneratedEnv",
+  "--env-file",
+  "/dev/null"
+];
 
 const committed = readFileSync(TYPES_FILE, "utf8");
 const r = spawnSync("npx", TYPES_ARGS, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });

@@ -20,7 +20,20 @@
 // result instead of running the command again.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, lstatSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  lstatSync
+} from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
@@ -144,11 +157,14 @@ function execJob(body) {
     if (stored) return Promise.resolve({ ...stored, replayed: true });
   }
   const previous = userQueues.get(body.user) ?? Promise.resolve();
-  const work = previous.catch(() => undefined).then(() => runCommand(body)).then((result) => {
-    // Recorded before anyone is answered: a caller that crashes now can still ask for it.
-    if (id) writeFileSync(join(root, "jobs", `${id}.json`), JSON.stringify(result), { mode: 0o600 });
-    return result;
-  });
+  const work = previous
+    .catch(() => undefined)
+    .then(() => runCommand(body))
+    .then((result) => {
+      // Recorded before anyone is answered: a caller that crashes now can still ask for it.
+      if (id) writeFileSync(join(root, "jobs", `${id}.json`), JSON.stringify(result), { mode: 0o600 });
+      return result;
+    });
   if (id) running.set(id, work);
   userQueues.set(body.user, work);
   work
@@ -213,7 +229,11 @@ function userDir(user) {
 function userEtc(userRoot, uid) {
   const etc = join(userRoot, "etc");
   mkdirSync(etc, { recursive: true, mode: 0o755 });
-  writeFileSync(join(etc, "passwd"), `root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:${uid}:${uid}:sandbox:/workspace:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`, { mode: 0o644 });
+  writeFileSync(
+    join(etc, "passwd"),
+    `root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:${uid}:${uid}:sandbox:/workspace:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    { mode: 0o644 }
+  );
   writeFileSync(join(etc, "group"), `root:x:0:\nsandbox:x:${uid}:\nnogroup:x:65534:\n`, { mode: 0o644 });
   return etc;
 }
@@ -323,7 +343,16 @@ function isolatedArgs(dir, uid, etc, command) {
     else system.push("--ro-bind", host, host);
   }
   // The parts of /etc programs need to start: the loader's cache, Debian's alternatives symlinks, certificates, time zone.
-  for (const path of ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/ssl", "/etc/ca-certificates", "/etc/localtime", "/etc/nsswitch.conf"]) {
+  for (const path of [
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+    "/etc/localtime",
+    "/etc/nsswitch.conf"
+  ]) {
     system.push("--ro-bind-try", path, path);
   }
   if (etc) system.push("--ro-bind", join(etc, "passwd"), "/etc/passwd", "--ro-bind", join(etc, "group"), "/etc/group");
@@ -334,21 +363,46 @@ function isolatedArgs(dir, uid, etc, command) {
     ...(isRoot ? ["--share-net"] : []),
     "--die-with-parent",
     "--new-session",
-    "--hostname", "sandbox",
-    "--ro-bind", "/usr", "/usr",
+    "--hostname",
+    "sandbox",
+    "--ro-bind",
+    "/usr",
+    "/usr",
     ...system,
-    "--proc", "/proc",
-    "--dev", "/dev",
-    "--size", String(LIMITS.shmBytes), "--tmpfs", "/dev/shm",
-    "--size", String(LIMITS.tmpBytes), "--tmpfs", "/tmp",
-    "--bind", dir, "/workspace",
-    "--remount-ro", "/dev",
-    "--remount-ro", "/",
-    "--chdir", "/workspace",
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--size",
+    String(LIMITS.shmBytes),
+    "--tmpfs",
+    "/dev/shm",
+    "--size",
+    String(LIMITS.tmpBytes),
+    "--tmpfs",
+    "/tmp",
+    "--bind",
+    dir,
+    "/workspace",
+    "--remount-ro",
+    "/dev",
+    "--remount-ro",
+    "/",
+    "--chdir",
+    "/workspace",
     // Limits are set inside the sandbox's user namespace (see LIMITS); the command cannot raise them again.
-    "/usr/bin/prlimit", `--nproc=${LIMITS.processes}`, `--as=${LIMITS.addressSpaceBytes}`, `--fsize=${LIMITS.fileBytes}`, "--core=0", "--",
+    "/usr/bin/prlimit",
+    `--nproc=${LIMITS.processes}`,
+    `--as=${LIMITS.addressSpaceBytes}`,
+    `--fsize=${LIMITS.fileBytes}`,
+    "--core=0",
+    "--",
     // SIGXFSZ ignored: a write past the file size limit fails with "File too large" instead of killing the writer.
-    "/bin/sh", "-c", 'trap "" XFSZ; exec /bin/sh -c "$1"', "sandbox", command
+    "/bin/sh",
+    "-c",
+    'trap "" XFSZ; exec /bin/sh -c "$1"',
+    "sandbox",
+    command
   ];
 }
 

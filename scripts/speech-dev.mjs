@@ -18,7 +18,9 @@ export function missingSpeechTools() {
 }
 
 /** @returns {Promise<{ url: string, token: string, child: import("node:child_process").ChildProcess, vars: string[] } | null>} */
-export async function startSpeechServer(/** @type {{ log?: (m: string) => void, warn?: (m: string) => void }} */ { log = console.log, warn = console.warn } = {}) {
+export async function startSpeechServer(
+  /** @type {{ log?: (m: string) => void, warn?: (m: string) => void }} */ { log = console.log, warn = console.warn } = {}
+) {
   const missing = missingSpeechTools();
   if (missing.length) {
     warn(

@@ -79,8 +79,16 @@ async function recognize(grammar, wav) {
   await writeFile(input, wav);
   try {
     const stdout = await run("pocketsphinx_continuous", [
-      "-infile", input, "-jsgf", await grammarFile(grammar),
-      "-dict", join(MODEL, "cmudict-en-us.dict"), "-hmm", join(MODEL, "en-us"), "-logfn", "/dev/null"
+      "-infile",
+      input,
+      "-jsgf",
+      await grammarFile(grammar),
+      "-dict",
+      join(MODEL, "cmudict-en-us.dict"),
+      "-hmm",
+      join(MODEL, "en-us"),
+      "-logfn",
+      "/dev/null"
     ]);
     return stdout.trim().split("\n").filter(Boolean).at(-1) ?? "";
   } finally {

@@ -89,9 +89,10 @@ function serviceIdentity(commonName: string, mapping: string | undefined): Ident
   try {
     owners = JSON.parse(mapping?.trim() || "{}");
   } catch {
-    throw new AuthError(500, "ACCESS_SERVICE_TOKENS is not valid JSON; expected {\"<client id>\": \"<user sub>\"}");
+    throw new AuthError(500, 'ACCESS_SERVICE_TOKENS is not valid JSON; expected {"<client id>": "<user sub>"}');
   }
-  const owner = typeof owners === "object" && owners !== null && Object.hasOwn(owners, commonName) ? (owners as Record<string, unknown>)[commonName] : undefined;
+  const owner =
+    typeof owners === "object" && owners !== null && Object.hasOwn(owners, commonName) ? (owners as Record<string, unknown>)[commonName] : undefined;
   if (typeof owner !== "string" || !owner.trim()) {
     throw new AuthError(403, `service token ${commonName} is not mapped to a user; add it to ACCESS_SERVICE_TOKENS`);
   }

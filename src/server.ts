@@ -127,7 +127,13 @@ function checkOrigin(request: Request, url: URL, env: Env): string | null {
   if (!upgrade && !unsafe) return null;
   const origin = request.headers.get("Origin");
   if (!origin) return upgrade ? "WebSocket connections must send an Origin header" : null;
-  const allowed = new Set([url.origin, ...(env.ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean)]);
+  const allowed = new Set([
+    url.origin,
+    ...(env.ALLOWED_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean)
+  ]);
   return allowed.has(origin) ? null : `origin ${origin} is not allowed`;
 }
 

@@ -252,4 +252,3 @@ describe("isolation between two users", () => {
     expect(await chat(a, aSession.id, "/cat notes/secret.md")).toContain(SECRET);
   });
 });
-

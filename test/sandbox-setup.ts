@@ -45,7 +45,9 @@ export default async function setup(project: TestProject) {
         resolve(match[1]);
       }
     });
-    server.on("exit", (code) => reject(new Error(`the sandbox server exited (${code}): it needs bubblewrap (apt-get install bubblewrap); its reason is above`)));
+    server.on("exit", (code) =>
+      reject(new Error(`the sandbox server exited (${code}): it needs bubblewrap (apt-get install bubblewrap); its reason is above`))
+    );
   });
   const listener = createServer((socket) => socket.end("reachable\n"));
   await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));

@@ -163,6 +163,8 @@ function printTable(r) {
   console.log(`  ${"emails / s".padEnd(26)}${f(r.quarantined.emailsPerSecond)}${f(r.direct.emailsPerSecond)}${f(`${r.quarantineCost.throughputRatio}x`)}`);
   console.log(`  ${"latency p50 (ms)".padEnd(26)}${f(r.quarantined.latencyMs.p50)}${f(r.direct.latencyMs.p50)}${f(`+${r.quarantineCost.latencyP50Ms}`)}`);
   console.log(`  ${"latency p95 (ms)".padEnd(26)}${f(r.quarantined.latencyMs.p95)}${f(r.direct.latencyMs.p95)}${f("")}`);
-  console.log(`  ${"workerd CPU / email (ms)".padEnd(26)}${f(r.quarantined.workerdCpuMsPerEmail)}${f(r.direct.workerdCpuMsPerEmail)}${f(`+${r.quarantineCost.cpuMsPerEmail}`)}`);
+  console.log(
+    `  ${"workerd CPU / email (ms)".padEnd(26)}${f(r.quarantined.workerdCpuMsPerEmail)}${f(r.direct.workerdCpuMsPerEmail)}${f(`+${r.quarantineCost.cpuMsPerEmail}`)}`
+  );
   console.log(`  load average (1 min): ${r.machine.loadavg1m.start} → ${r.machine.loadavg1m.end} on ${r.machine.cpus} CPUs`);
 }

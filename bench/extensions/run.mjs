@@ -36,7 +36,9 @@ const WARM = positive(opt, "warm");
 requireNode22("wrangler, WebSocket, .ts fixtures");
 
 // A table worth summarising: 500 rows, three columns.
-const CSV = ["region,month,amount", ...Array.from({ length: 500 }, (_, i) => `${["north", "south", "east", "west"][i % 4]},m${i % 12},${(i * 37) % 1000}`)].join("\n") + "\n";
+const CSV =
+  ["region,month,amount", ...Array.from({ length: 500 }, (_, i) => `${["north", "south", "east", "west"][i % 4]},m${i % 12},${(i * 37) % 1000}`)].join("\n") +
+  "\n";
 const PATH = "/workspace/bench/sales.csv";
 // The same code, as tier 1 runs it: the extension's module plus a default export that calls it
 // with a workspace reader made of node:fs/promises.
@@ -44,7 +46,11 @@ const TABULAR = readFileSync(join(ROOT, "extensions/tabular/extension.js"), "utf
 const RUN_CODE = `import { readFile } from "node:fs/promises";\n${TABULAR}\nexport default async function () {\n  return summarise({ path: ${JSON.stringify(PATH)} }, { workspace: { read: (p) => readFile(p, "utf8") } });\n}\n`;
 
 const ROWS = [
-  { name: "extension (ext_tabular_summarise)", task: () => `/tool ext_tabular_summarise ${JSON.stringify({ path: PATH })}`, check: (out) => rowsOf(out?.value) },
+  {
+    name: "extension (ext_tabular_summarise)",
+    task: () => `/tool ext_tabular_summarise ${JSON.stringify({ path: PATH })}`,
+    check: (out) => rowsOf(out?.value)
+  },
   { name: "tier 1 run_code, same code", task: () => `/run ${RUN_CODE}`, check: (out) => rowsOf(out?.value) },
   { name: "MCP tool (mcp_fixture_echo)", task: () => '/tool mcp_fixture_echo {"text":"bench"}', check: (out) => expectEcho(out?.text) },
   // What any turn with one tool call costs (tier 0, no runtime): subtract it to see a row's own cost.

@@ -149,16 +149,21 @@ function printTable(results) {
     console.log(
       `  ${`${t.tier} ${t.name}`.padEnd(12)} ${t.coldMs.p50.toFixed(0).padStart(9)} ${t.coldMs.first.toFixed(0).padStart(12)} ${t.warmMs.p50
         .toFixed(0)
-        .padStart(10)} ${t.warmMs.p95.toFixed(0).padStart(10)} ${ratio(t.coldMs.p50, base?.coldMs.p50).padStart(9)} ${ratio(t.warmMs.p50, base?.warmMs.p50).padStart(9)}`
+        .padStart(
+          10
+        )} ${t.warmMs.p95.toFixed(0).padStart(10)} ${ratio(t.coldMs.p50, base?.coldMs.p50).padStart(9)} ${ratio(t.warmMs.p50, base?.warmMs.p50).padStart(9)}`
     );
   }
-  console.log(`  (${results.machine.cpus} CPUs, load ${results.machine.loadavg.join(" ")}; "first cold" is the first user's, which also pays one-off start-up: esbuild, Chromium)`);
+  console.log(
+    `  (${results.machine.cpus} CPUs, load ${results.machine.loadavg.join(" ")}; "first cold" is the first user's, which also pays one-off start-up: esbuild, Chromium)`
+  );
 }
 
 // ── Small helpers ────────────────────────────────────────────────────
 
 function expectValue(out, value) {
-  if (!out?.ok || JSON.stringify(out.value) !== JSON.stringify(value)) throw new Error(`expected ${JSON.stringify(value)}, got ${JSON.stringify(out).slice(0, 300)}`);
+  if (!out?.ok || JSON.stringify(out.value) !== JSON.stringify(value))
+    throw new Error(`expected ${JSON.stringify(value)}, got ${JSON.stringify(out).slice(0, 300)}`);
 }
 
 /** The ladder's own summary: "first" and min beside p50/p95 at index ⌊q·n⌋ (the upper median), as its table has always shown. */

@@ -51,11 +51,16 @@ function exchange(conn, message, onFrame, what) {
 }
 
 export function rpc(conn, method, args) {
-  return exchange(conn, { type: "rpc", method, args }, (frame) => {
-    if (frame.type !== "rpc") return;
-    if (!frame.success) throw new Error(`${method}: ${frame.error}`);
-    if (frame.done !== false) return frame.result;
-  }, `rpc ${method}`);
+  return exchange(
+    conn,
+    { type: "rpc", method, args },
+    (frame) => {
+      if (frame.type !== "rpc") return;
+      if (!frame.success) throw new Error(`${method}: ${frame.error}`);
+      if (frame.done !== false) return frame.result;
+    },
+    `rpc ${method}`
+  );
 }
 
 /**
@@ -70,16 +75,21 @@ export function chat(conn, text) {
   let ttft;
   let said = "";
   let output;
-  return exchange(conn, request, (frame) => {
-    if (frame.type !== "cf_agent_use_chat_response") return;
-    if (frame.error) throw new Error(`turn failed: ${frame.body}`);
-    const chunk = frame.body ? JSON.parse(frame.body) : null;
-    if (chunk?.type === "text-delta") {
-      ttft ??= performance.now() - t0;
-      said += chunk.delta;
-    }
-    if (chunk?.type === "tool-output-available") output = chunk.output;
-    if (chunk?.type === "tool-approval-request") throw new Error(`"${text}" asked for approval; the bench must allow its tier`);
-    if (frame.done) return { ttft, ms: performance.now() - t0, text: said, output };
-  }, "chat turn");
+  return exchange(
+    conn,
+    request,
+    (frame) => {
+      if (frame.type !== "cf_agent_use_chat_response") return;
+      if (frame.error) throw new Error(`turn failed: ${frame.body}`);
+      const chunk = frame.body ? JSON.parse(frame.body) : null;
+      if (chunk?.type === "text-delta") {
+        ttft ??= performance.now() - t0;
+        said += chunk.delta;
+      }
+      if (chunk?.type === "tool-output-available") output = chunk.output;
+      if (chunk?.type === "tool-approval-request") throw new Error(`"${text}" asked for approval; the bench must allow its tier`);
+      if (frame.done) return { ttft, ms: performance.now() - t0, text: said, output };
+    },
+    "chat turn"
+  );
 }

@@ -37,11 +37,21 @@ export function startWrangler({ config, port, stateDir, bundle, vars = {}, args 
   const log = join(stateDir, "wrangler.log");
   const fd = openSync(log, "a");
   const argv = [
-    WRANGLER, "dev", ...(bundle ? [bundle, "--no-bundle"] : []),
-    "-c", config,
-    "--ip", "127.0.0.1", "--port", String(port),
-    "--inspector-ip", "127.0.0.1", "--inspector-port", String(port + 1),
-    "--persist-to", join(stateDir, "state"),
+    WRANGLER,
+    "dev",
+    ...(bundle ? [bundle, "--no-bundle"] : []),
+    "-c",
+    config,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(port + 1),
+    "--persist-to",
+    join(stateDir, "state"),
     "--show-interactive-dev-session=false",
     // Benches run many turns per user per minute: the per-user limits (src/limits, tested in
     // test/limits) are lifted unless a bench sets them.
@@ -88,7 +98,10 @@ export async function waitReady(wrangler, { timeoutMs = 60_000, ready = (status)
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (wrangler.exited()) throw new Error("wrangler dev exited during startup");
-    const status = await fetch(`http://127.0.0.1:${wrangler.port}/api/me`, { signal: AbortSignal.timeout(20_000) }).then((r) => r.status, () => 0);
+    const status = await fetch(`http://127.0.0.1:${wrangler.port}/api/me`, { signal: AbortSignal.timeout(20_000) }).then(
+      (r) => r.status,
+      () => 0
+    );
     if (ready(status)) return;
     await sleep(250);
   }

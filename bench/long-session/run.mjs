@@ -38,7 +38,10 @@ const TURNS = positive(opt, "turns");
 const MESSAGES = positive(opt, "messages");
 const SESSIONS = positive(opt, "sessions");
 const QUERIES = positive(opt, "queries");
-const variants = opt.variants.split(",").map((v) => v.trim()).filter(Boolean);
+const variants = opt.variants
+  .split(",")
+  .map((v) => v.trim())
+  .filter(Boolean);
 for (const v of variants) if (!(v in VARIANTS)) fail(`unknown variant "${v}"; known: ${Object.keys(VARIANTS).join(", ")}`);
 const CHECKPOINTS = [10, 500, 2000].filter((n) => n <= TURNS);
 if (!CHECKPOINTS.includes(TURNS)) CHECKPOINTS.push(TURNS);
@@ -90,9 +93,7 @@ async function longSession(user) {
   const compactions = (await rpc(owner, "getCompactedMessages", [session.id])).length;
   conn.close();
   owner.close();
-  const at = Object.fromEntries(
-    CHECKPOINTS.map((n) => [n, { promptTokens: tokens[n - 1], turnMsP50: stats(ms.slice(Math.max(0, n - 10), n)).p50 }])
-  );
+  const at = Object.fromEntries(CHECKPOINTS.map((n) => [n, { promptTokens: tokens[n - 1], turnMsP50: stats(ms.slice(Math.max(0, n - 10), n)).p50 }]));
   return { totalSeconds: round((performance.now() - started) / 1000, 1), turnMs: stats(ms), at, compactedSpansAtEnd: compactions };
 }
 
@@ -175,7 +176,9 @@ function sentence(words, length) {
 }
 
 function printTable(r) {
-  console.log(`\nSteward long session — ${r.source}, ${r.machine.cpus} CPUs, load ${r.machine.loadavg1m.start}→${r.machine.loadavg1m.end}, wrangler dev, zero-latency scripted model`);
+  console.log(
+    `\nSteward long session — ${r.source}, ${r.machine.cpus} CPUs, load ${r.machine.loadavg1m.start}→${r.machine.loadavg1m.end}, wrangler dev, zero-latency scripted model`
+  );
   console.log(`\n(a) ${r.options.turns} turns in one session: prompt tokens / turn ms (p50 of the 10 turns up to it)`);
   const cols = CHECKPOINTS.map((n) => `turn ${n}`.padStart(18)).join("");
   console.log(`  ${"".padEnd(34)}${cols}`);

@@ -18,7 +18,8 @@ export { Assistant, Conversation, Researcher, MailReader } from "../../src/serve
 /** ~4 characters a token, the usual rough rule (Sessions stamps its own estimates the same way). */
 const CHARS_PER_TOKEN = 4;
 const REPLY = "Noted. Here is a short answer with a few words of substance so that each turn adds to the history. ".repeat(2);
-const SUMMARY = "## Topic\nA long bench session.\n## Key Points\nThe user sent many numbered messages; each was acknowledged.\n## Current State\nOngoing.\n## Open Items\nNone.";
+const SUMMARY =
+  "## Topic\nA long bench session.\n## Key Points\nThe user sent many numbered messages; each was acknowledged.\n## Current State\nOngoing.\n## Open Items\nNone.";
 
 class BenchModel implements LanguageModelV4 {
   readonly specificationVersion = "v4";

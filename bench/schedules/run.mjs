@@ -78,19 +78,27 @@ async function runAll() {
 
   const cpu0 = workerdCpuMs();
   await sleep(due - Date.now() + 10_000);
-  const views = await waitAll(users, async (agent) => {
-    const tasks = await rpc(agent, "listTasks", []);
-    return tasks.every((t) => t.history.length > 0 && t.history.every((r) => r.status !== "running")) ? tasks : null;
-  }, due);
+  const views = await waitAll(
+    users,
+    async (agent) => {
+      const tasks = await rpc(agent, "listTasks", []);
+      return tasks.every((t) => t.history.length > 0 && t.history.every((r) => r.status !== "running")) ? tasks : null;
+    },
+    due
+  );
   const allDoneAt = Date.now();
   const cpuS = round((workerdCpuMs() - cpu0) / 1000, 1);
 
   // Exactly once: one finished run per task, one notification per task — and still so a little later.
   await sleep(5000);
-  const recheck = await waitAll(users, async (agent) => ({
-    tasks: await rpc(agent, "listTasks", []),
-    notes: await rpc(agent, "listNotifications", [{ unreadOnly: false, limit: 200 }])
-  }), Date.now());
+  const recheck = await waitAll(
+    users,
+    async (agent) => ({
+      tasks: await rpc(agent, "listTasks", []),
+      notes: await rpc(agent, "listNotifications", [{ unreadOnly: false, limit: 200 }])
+    }),
+    Date.now()
+  );
   const runs = views.flat().flatMap((t) => t.history);
   const problems = [];
   for (const [i, { tasks, notes }] of recheck.entries()) {
@@ -113,10 +121,15 @@ async function runAll() {
   });
   if (Date.now() >= bareDue - 1000) throw new Error("baseline setup ran past its due instant");
   await sleep(bareDue - Date.now() + 2000);
-  const fired = await waitAll(bareUsers, async (agent) => {
-    const rows = await rpc(agent, "fired", []);
-    return rows.length >= TASKS ? rows : null;
-  }, bareDue, (name) => `/agents/bare-scheduler/${name}`);
+  const fired = await waitAll(
+    bareUsers,
+    async (agent) => {
+      const rows = await rpc(agent, "fired", []);
+      return rows.length >= TASKS ? rows : null;
+    },
+    bareDue,
+    (name) => `/agents/bare-scheduler/${name}`
+  );
   const bareRows = fired.flat();
   const bareProblems = fired.filter((rows) => rows.length !== TASKS).map((rows) => `${rows.length} callbacks`);
 
@@ -150,9 +163,11 @@ async function runAll() {
 /** Runs `fn` for every item, CONCURRENCY at a time. */
 async function forEach(items, fn) {
   const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) await fn(item);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) await fn(item);
+    })
+  );
 }
 
 /** Polls each user's agent until `read` returns non-null; returns the values in user order. */

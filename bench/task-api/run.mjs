@@ -142,5 +142,7 @@ function print(r) {
   console.log(row("WebSocket: send → first text", r.websocket.firstTextMs));
   console.log(row("WebSocket: send → done", r.websocket.doneMs));
   console.log(`first task (new api session): first event ${r.api.firstTaskNewSession.firstEventMs} ms, done ${r.api.firstTaskNewSession.doneMs} ms`);
-  console.log(`ratio (API / WebSocket, p50): first event vs first text ${r.ratio.firstEventVsWsFirstText}×, first text ${r.ratio.firstTextP50}×, done ${r.ratio.doneP50}×`);
+  console.log(
+    `ratio (API / WebSocket, p50): first event vs first text ${r.ratio.firstEventVsWsFirstText}×, first text ${r.ratio.firstTextP50}×, done ${r.ratio.doneP50}×`
+  );
 }

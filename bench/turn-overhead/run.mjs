@@ -262,4 +262,3 @@ ${row("tier 1 call, p50", "tier1DoneMs", "p50", "tier1DoneP50")}
 function mib(reading) {
   return round(reading.kib / 1024, 1);
 }
-

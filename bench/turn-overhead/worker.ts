@@ -8,12 +8,7 @@
  * Not deployed: only bench/turn-overhead/wrangler.jsonc points here, and the
  * /agents/… and /bench/… routes exist only in this Worker.
  */
-import type {
-  LanguageModelV4,
-  LanguageModelV4CallOptions,
-  LanguageModelV4StreamPart,
-  LanguageModelV4StreamResult
-} from "@ai-sdk/provider";
+import type { LanguageModelV4, LanguageModelV4CallOptions, LanguageModelV4StreamPart, LanguageModelV4StreamResult } from "@ai-sdk/provider";
 import { Think } from "@cloudflare/think";
 import { Agent } from "agents";
 import { Workspace } from "@cloudflare/computer";
@@ -54,7 +49,10 @@ class BenchModel implements LanguageModelV4 {
     const call = toolCallFor(options);
     const parts: LanguageModelV4StreamPart[] = [{ type: "stream-start", warnings: [] }];
     if (call) {
-      parts.push({ type: "tool-call", toolCallId: `call-${crypto.randomUUID()}`, toolName: call.name, input: JSON.stringify(call.input) }, finish("tool-calls"));
+      parts.push(
+        { type: "tool-call", toolCallId: `call-${crypto.randomUUID()}`, toolName: call.name, input: JSON.stringify(call.input) },
+        finish("tool-calls")
+      );
     } else {
       parts.push({ type: "text-start", id: "t0" });
       for (const delta of DELTAS) parts.push({ type: "text-delta", id: "t0", delta });

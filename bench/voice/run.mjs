@@ -128,7 +128,12 @@ async function runAll() {
     pauseMs: PAUSE,
     warmup: WARMUP,
     summary,
-    ratios: { firstAudioP50: ratio("firstAudioMs", "p50"), firstAudioP95: ratio("firstAudioMs", "p95"), lastAudioP50: ratio("lastAudioMs", "p50"), lastAudioP95: ratio("lastAudioMs", "p95") },
+    ratios: {
+      firstAudioP50: ratio("firstAudioMs", "p50"),
+      firstAudioP95: ratio("firstAudioMs", "p95"),
+      lastAudioP50: ratio("lastAudioMs", "p50"),
+      lastAudioP95: ratio("lastAudioMs", "p95")
+    },
     goal: "steward ≤ 1.2 × bare",
     // Inside Steward's call: end of utterance → the session's first text and first audio, per its own clock.
     stewardInside: { firstTextMs: stats(inside.map((t) => t.firstTextMs ?? NaN)), firstAudioMs: stats(inside.map((t) => t.firstAudioMs ?? NaN)) },
@@ -141,9 +146,13 @@ function printTable(r) {
   console.log("side      first audio p50   p95     last audio p50   p95");
   for (const side of SIDES) {
     const s = r.summary[side];
-    console.log(`${side.padEnd(9)} ${String(s.firstAudioMs.p50).padStart(15)} ${String(s.firstAudioMs.p95).padStart(7)} ${String(s.lastAudioMs.p50).padStart(16)} ${String(s.lastAudioMs.p95).padStart(7)}`);
+    console.log(
+      `${side.padEnd(9)} ${String(s.firstAudioMs.p50).padStart(15)} ${String(s.firstAudioMs.p95).padStart(7)} ${String(s.lastAudioMs.p50).padStart(16)} ${String(s.lastAudioMs.p95).padStart(7)}`
+    );
   }
   console.log(`first text frame p50: steward ${r.summary.steward.firstTextMs.p50}, bare ${r.summary.bare.firstTextMs.p50}`);
   console.log(`inside Steward's call (its own clock): first text p50 ${r.stewardInside.firstTextMs.p50}, first audio p50 ${r.stewardInside.firstAudioMs.p50}`);
-  console.log(`steward / bare: first audio p50 ${r.ratios.firstAudioP50}×, p95 ${r.ratios.firstAudioP95}×; last audio p50 ${r.ratios.lastAudioP50}×, p95 ${r.ratios.lastAudioP95}× (goal ≤ 1.2×)`);
+  console.log(
+    `steward / bare: first audio p50 ${r.ratios.firstAudioP50}×, p95 ${r.ratios.firstAudioP95}×; last audio p50 ${r.ratios.lastAudioP50}×, p95 ${r.ratios.lastAudioP95}× (goal ≤ 1.2×)`
+  );
 }

@@ -32,13 +32,19 @@ class BenchModel implements LanguageModelV4 {
   }
 
   async doStream(): Promise<LanguageModelV4StreamResult> {
-    const parts: LanguageModelV4StreamPart[] = [{ type: "stream-start", warnings: [] }, { type: "text-start", id: "t0" }];
+    const parts: LanguageModelV4StreamPart[] = [
+      { type: "stream-start", warnings: [] },
+      { type: "text-start", id: "t0" }
+    ];
     for (const delta of DELTAS) parts.push({ type: "text-delta", id: "t0", delta });
-    parts.push({ type: "text-end", id: "t0" }, {
-      type: "finish",
-      finishReason: { unified: "stop", raw: "stop" },
-      usage: { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 1, text: 1, reasoning: 0 } }
-    });
+    parts.push(
+      { type: "text-end", id: "t0" },
+      {
+        type: "finish",
+        finishReason: { unified: "stop", raw: "stop" },
+        usage: { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 1, text: 1, reasoning: 0 } }
+      }
+    );
     return {
       stream: new ReadableStream({
         start(controller) {

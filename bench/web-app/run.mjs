@@ -85,7 +85,10 @@ async function timeToInteractive(run) {
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"] });
   const pages = {
-    app: { url: `${origin}/`, ready: () => !!document.querySelector('.status[data-link="open"]') && document.querySelector("#message-input")?.disabled === false },
+    app: {
+      url: `${origin}/`,
+      ready: () => !!document.querySelector('.status[data-link="open"]') && document.querySelector("#message-input")?.disabled === false
+    },
     baseline: { url: `${origin}/baseline/`, ready: () => document.querySelector('textarea[data-ready="true"]')?.disabled === false }
   };
   const samples = { app: [], baseline: [] };
@@ -124,7 +127,12 @@ function print({ size, tti }) {
   row(["JS, gzip -9", kb(size.app.gzip), kb(size.baseline.gzip), `${(size.app.gzip / size.baseline.gzip).toFixed(2)}×`]);
   row(["JS, minified", kb(size.app.raw), kb(size.baseline.raw), `${(size.app.raw / size.baseline.raw).toFixed(2)}×`]);
   if (tti) {
-    row([`to interactive chat box, median of ${tti.app.samples.length}`, `${tti.app.medianMs} ms`, `${tti.baseline.medianMs} ms`, `${(tti.app.medianMs / tti.baseline.medianMs).toFixed(2)}×`]);
+    row([
+      `to interactive chat box, median of ${tti.app.samples.length}`,
+      `${tti.app.medianMs} ms`,
+      `${tti.baseline.medianMs} ms`,
+      `${(tti.app.medianMs / tti.baseline.medianMs).toFixed(2)}×`
+    ]);
     row(["  min – max", `${tti.app.minMs}–${tti.app.maxMs} ms`, `${tti.baseline.minMs}–${tti.baseline.maxMs} ms`, ""]);
   }
 }

@@ -26,7 +26,9 @@ export async function convert(input, steward) {
 }
 
 function currency(value, what) {
-  const code = String(value ?? "").trim().toUpperCase();
+  const code = String(value ?? "")
+    .trim()
+    .toUpperCase();
   if (!CODE.test(code)) throw new Error(`${what} must be a three-letter currency code, got ${JSON.stringify(value)}`);
   return code;
 }

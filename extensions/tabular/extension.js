@@ -9,7 +9,12 @@ export async function summarise({ path }, steward) {
   return {
     path,
     rows: rows.length,
-    columns: columns.map((name) => describeColumn(name, rows.map((r) => r[name])))
+    columns: columns.map((name) =>
+      describeColumn(
+        name,
+        rows.map((r) => r[name])
+      )
+    )
   };
 }
 
@@ -80,19 +85,27 @@ function fromCsv(text) {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") { record.push(field); field = ""; }
-    else if (ch === "\n" || ch === "\r") {
+    else if (ch === ",") {
+      record.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && text[i + 1] === "\n") i++;
-      record.push(field); field = "";
+      record.push(field);
+      field = "";
       if (record.length > 1 || record[0] !== "") records.push(record);
       record = [];
     } else field += ch;
   }
-  if (field !== "" || record.length) { record.push(field); records.push(record); }
+  if (field !== "" || record.length) {
+    record.push(field);
+    records.push(record);
+  }
   const [header, ...body] = records;
   if (!header) throw new Error("the CSV file is empty");
   const columns = header.map((h) => h.trim());
@@ -123,7 +136,10 @@ function describeColumn(name, values) {
   }
   const counts = new Map();
   for (const v of present) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
-  const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([value, count]) => ({ value, count }));
+  const top = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([value, count]) => ({ value, count }));
   return { name, type: "text", empty, distinct: counts.size, top };
 }
 
@@ -139,16 +155,26 @@ function compare(a, b) {
 }
 
 function holds(cell, op, value) {
-  if (op === "contains") return String(cell ?? "").toLowerCase().includes(String(value).toLowerCase());
+  if (op === "contains")
+    return String(cell ?? "")
+      .toLowerCase()
+      .includes(String(value).toLowerCase());
   const c = compare(cell, value);
   switch (op) {
-    case "=": return c === 0;
-    case "!=": return c !== 0;
-    case ">": return c > 0;
-    case ">=": return c >= 0;
-    case "<": return c < 0;
-    case "<=": return c <= 0;
-    default: throw new Error(`unknown operator "${op}"; use =, !=, >, >=, <, <= or contains`);
+    case "=":
+      return c === 0;
+    case "!=":
+      return c !== 0;
+    case ">":
+      return c > 0;
+    case ">=":
+      return c >= 0;
+    case "<":
+      return c < 0;
+    case "<=":
+      return c <= 0;
+    default:
+      throw new Error(`unknown operator "${op}"; use =, !=, >, >=, <, <= or contains`);
   }
 }
 
@@ -193,10 +219,14 @@ function drawChart(points, kind, title) {
     const cx = pad.left + step * i + step / 2;
     if (kind === "bar") {
       const top = Math.min(y(p.value), y(0));
-      parts.push(`<rect x="${cx - step * 0.35}" y="${top}" width="${step * 0.7}" height="${Math.abs(y(p.value) - y(0))}" fill="#3b82f6"><title>${escapeXml(p.label)}: ${p.value}</title></rect>`);
+      parts.push(
+        `<rect x="${cx - step * 0.35}" y="${top}" width="${step * 0.7}" height="${Math.abs(y(p.value) - y(0))}" fill="#3b82f6"><title>${escapeXml(p.label)}: ${p.value}</title></rect>`
+      );
     }
     if (i % labelEvery === 0) {
-      parts.push(`<text x="${cx}" y="${pad.top + plotH + 14}" text-anchor="end" transform="rotate(-40 ${cx} ${pad.top + plotH + 14})">${escapeXml(p.label.slice(0, 16))}</text>`);
+      parts.push(
+        `<text x="${cx}" y="${pad.top + plotH + 14}" text-anchor="end" transform="rotate(-40 ${cx} ${pad.top + plotH + 14})">${escapeXml(p.label.slice(0, 16))}</text>`
+      );
     }
   });
   if (kind === "line") {

@@ -2,16 +2,7 @@ import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import type { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
-import {
-  ErrorSchema,
-  EventsQuery,
-  HealthSchema,
-  SubmittedSchema,
-  TaskIdParams,
-  TaskInputSchema,
-  TaskSchema,
-  WaitQuery
-} from "./schemas";
+import { ErrorSchema, EventsQuery, HealthSchema, SubmittedSchema, TaskIdParams, TaskInputSchema, TaskSchema, WaitQuery } from "./schemas";
 import { lastEventId } from "./sse";
 import { sha256Hex } from "../util/digest";
 import { isProblem, MAX_WAIT_SECONDS } from "./types";
@@ -198,6 +189,11 @@ function zodProblem(error: z.ZodError): { error: string; field?: string } {
     return { error: `unknown field "${field}"; a task has prompt, session and idempotencyKey`, field };
   }
   const field = issue.path.map(String).join(".");
-  if (!field) return { error: issue.message === "Invalid input: expected object, received array" || issue.code === "invalid_type" ? "the body must be a JSON object" : issue.message, field: "body" };
+  if (!field)
+    return {
+      error:
+        issue.message === "Invalid input: expected object, received array" || issue.code === "invalid_type" ? "the body must be a JSON object" : issue.message,
+      field: "body"
+    };
   return { error: issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`, field };
 }

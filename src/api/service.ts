@@ -15,10 +15,7 @@ const KEEP_ALIVE_MS = 15_000;
 
 /** The subset of a Conversation facet a task uses (reached over RPC). */
 export interface ApiConversation {
-  submitMessages(
-    messages: UIMessage[],
-    options: { idempotencyKey: string; metadata?: Record<string, unknown> }
-  ): Promise<{ submissionId: string }>;
+  submitMessages(messages: UIMessage[], options: { idempotencyKey: string; metadata?: Record<string, unknown> }): Promise<{ submissionId: string }>;
   waitForSubmission(id: string, options: { timeoutMs: number }): Promise<{ status: string; error?: string } | null>;
   cancelSubmission(id: string, reason?: unknown): Promise<{ outcome: string }>;
   getMessages(): Promise<unknown>;
@@ -79,7 +76,7 @@ export class ApiTaskService {
     if (input.session !== undefined) {
       const channel = this.host.sessionChannel(input.session);
       if (channel === null) return problem(404, `no session with id ${JSON.stringify(input.session)}`, "session");
-      if (channel !== "api") return problem(400, "session must be one the task API created (an \"api\" session)", "session");
+      if (channel !== "api") return problem(400, 'session must be one the task API created (an "api" session)', "session");
     }
     if (this.store.countOpen() >= MAX_OPEN_API_TASKS) {
       return problem(429, `you already have ${MAX_OPEN_API_TASKS} open tasks (the limit); wait for one to finish or cancel one`);
@@ -106,7 +103,10 @@ export class ApiTaskService {
         row.session = session;
         this.store.setSession(row.id, session, this.host.now());
       });
-      this.#creating.set(row.id, creating.catch(() => {}));
+      this.#creating.set(
+        row.id,
+        creating.catch(() => {})
+      );
       try {
         await creating;
       } catch (error) {
@@ -284,7 +284,12 @@ export class ApiTaskService {
       }
       return;
     }
-    this.finishTask(id, "done", { answer: reply.map((m) => messageText(m.parts)).join("\n\n").trim() });
+    this.finishTask(id, "done", {
+      answer: reply
+        .map((m) => messageText(m.parts))
+        .join("\n\n")
+        .trim()
+    });
     if (row.submissionId) await this.forgetSubmission(row);
   }
 

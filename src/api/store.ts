@@ -80,10 +80,7 @@ export class ApiTaskStore {
   }
 
   inSession(session: string, status: ApiTaskStatus): ApiTaskRow[] {
-    return this.sql
-      .exec<Row>(`SELECT * FROM steward_api_task WHERE session = ? AND status = ? ORDER BY created_at`, session, status)
-      .toArray()
-      .map(fromRow);
+    return this.sql.exec<Row>(`SELECT * FROM steward_api_task WHERE session = ? AND status = ? ORDER BY created_at`, session, status).toArray().map(fromRow);
   }
 
   setSession(id: string, session: string, now: number): void {
@@ -118,14 +115,7 @@ export class ApiTaskStore {
     const essential = type === "status" || type === "approval" || type === "done";
     if (n >= MAX_EVENTS_PER_TASK && !essential) return null;
     const id = (last ?? 0) + 1;
-    this.sql.exec(
-      `INSERT INTO steward_api_event (task_id, seq, type, data, at) VALUES (?, ?, ?, ?, ?)`,
-      taskId,
-      id,
-      type,
-      JSON.stringify(data),
-      now
-    );
+    this.sql.exec(`INSERT INTO steward_api_event (task_id, seq, type, data, at) VALUES (?, ?, ?, ?, ?)`, taskId, id, type, JSON.stringify(data), now);
     return { id, type, data };
   }
 
@@ -144,10 +134,7 @@ export class ApiTaskStore {
   /** Drops the oldest finished tasks beyond the keep limit, with their events. */
   prune(): void {
     const old = this.sql
-      .exec<{ id: string }>(
-        `SELECT id FROM steward_api_task WHERE status NOT IN (${OPEN_SQL}) ORDER BY finished_at DESC LIMIT -1 OFFSET ?`,
-        KEEP_FINISHED
-      )
+      .exec<{ id: string }>(`SELECT id FROM steward_api_task WHERE status NOT IN (${OPEN_SQL}) ORDER BY finished_at DESC LIMIT -1 OFFSET ?`, KEEP_FINISHED)
       .toArray();
     for (const { id } of old) {
       this.sql.exec(`DELETE FROM steward_api_event WHERE task_id = ?`, id);

@@ -102,7 +102,6 @@ const TASK_RUN_FIBER = "steward-task-run";
 /** The fiber each task-API task waits in (src/api). */
 const API_TASK_FIBER = "steward-api-task";
 
-
 /** What a session learns at the start of each turn (one RPC). */
 export interface TurnContextView {
   permissions: Record<Tier, Permission>;
@@ -144,9 +143,7 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   });
 
   /** Tier 3: one browser per user, kept open between calls (each session drives its own tab). */
-  readonly browser = this.env.BROWSER
-    ? new Browser({ provider: browserRun(this.env.BROWSER, { keepAliveMs: BROWSER_KEEP_ALIVE_MS }) })
-    : undefined;
+  readonly browser = this.env.BROWSER ? new Browser({ provider: browserRun(this.env.BROWSER, { keepAliveMs: BROWSER_KEEP_ALIVE_MS }) }) : undefined;
   // Agent's Lifecycle stores the browser's record and keeps it across hibernation.
   readonly #browserInstalled = this.browser ? this.lifecycle.use(this.browser) : undefined;
   /** The page each session's tab is on (in memory: after a restart, calls on the open tab ask again). */
@@ -243,10 +240,7 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
    * Deeper paths (`…/sub/conversation/<id>/sub/…`) are refused by the
    * conversation's own gate.
    */
-  override async onBeforeSubAgent(
-    _request: Request,
-    child: { className: string; name: string }
-  ): Promise<Request | Response | void> {
+  override async onBeforeSubAgent(_request: Request, child: { className: string; name: string }): Promise<Request | Response | void> {
     if (child.className !== Conversation.name || !this.dynamicAgents.has(child.className, child.name)) {
       return new Response("Not found", { status: 404 });
     }
@@ -476,7 +470,13 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     // Background work (a task, an email, an API task) has no owner watching: tell them by push (src/push).
     if (asks && (caller === "schedule" || caller === "email" || caller === "api")) {
       const title = this.sessions.get(session)?.title ?? "a chat";
-      this.notifyPush({ id: `approval:${call.id}`, kind: "approval", title: `Approval needed: ${call.tool}`, body: `${title}: ${this.gate.approvalReasons(session)[call.id] ?? ""}`, url: chatUrl(session) });
+      this.notifyPush({
+        id: `approval:${call.id}`,
+        kind: "approval",
+        title: `Approval needed: ${call.tool}`,
+        body: `${title}: ${this.gate.approvalReasons(session)[call.id] ?? ""}`,
+        url: chatUrl(session)
+      });
     }
     return asks;
   }
@@ -489,7 +489,15 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
   gateAfter(entry: AuditEntry, input?: unknown): void {
     this.gate.after(entry, input);
     if (entry.call) this.journal.markAudited(entry.session, entry.call);
-    opsLog({ kind: "tool_call", user: this.name, session: entry.session, tier: entry.tier, outcome: entry.outcome, durationMs: entry.durationMs, name: entry.tool });
+    opsLog({
+      kind: "tool_call",
+      user: this.name,
+      session: entry.session,
+      tier: entry.tier,
+      outcome: entry.outcome,
+      durationMs: entry.durationMs,
+      name: entry.tool
+    });
   }
 
   tiersText(): string {
@@ -504,7 +512,11 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
 
   #turnLimits?: UsageMeter;
   private get turnLimits(): UsageMeter {
-    this.#turnLimits ??= new UsageMeter(this.ctx.storage.sql, () => clock.now(), (day) => this.usage.tokensOn(day));
+    this.#turnLimits ??= new UsageMeter(
+      this.ctx.storage.sql,
+      () => clock.now(),
+      (day) => this.usage.tokensOn(day)
+    );
     return this.#turnLimits;
   }
 
@@ -555,7 +567,11 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
           await this.workspace.fs.mkdir(path, { recursive: true });
         },
         writeFile: (path, bytes) => this.workspace.fs.writeFile(path, bytes),
-        exists: (path) => this.workspace.fs.stat(path).then(() => true, () => false)
+        exists: (path) =>
+          this.workspace.fs.stat(path).then(
+            () => true,
+            () => false
+          )
       });
       if (result.url) this.#tabs.set(sessionId, result.url);
       return result;
@@ -683,7 +699,11 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
       sessions: () => this.sessions.list(this.knownSessionIds()),
       messages: async (id) => (await (await this.dynamicAgents.get(Conversation, id)).exportMessages()) as unknown as UIMessage[],
       listFiles: () => listFiles(fs, 100_000),
-      readFile: async (path) => readFileForDownload(fs, path).then((f) => f.bytes, () => null)
+      readFile: async (path) =>
+        readFileForDownload(fs, path).then(
+          (f) => f.bytes,
+          () => null
+        )
     });
     this.recordOwnerAction("export_data", `exported ${bytes.byteLength} bytes (${files} workspace files)`, Date.now() - started, bytes.byteLength);
     return bytes;
@@ -1105,7 +1125,15 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
         }).catch((error: unknown) => console.error(`API task ${taskId} failed to start`, error));
       },
       finished: (task) =>
-        opsLog({ kind: "api_task", user: this.name, session: task.session, channel: "api", outcome: task.status, durationMs: (task.finishedAt ?? task.updatedAt) - task.createdAt, name: task.id })
+        opsLog({
+          kind: "api_task",
+          user: this.name,
+          session: task.session,
+          channel: "api",
+          outcome: task.status,
+          durationMs: (task.finishedAt ?? task.updatedAt) - task.createdAt,
+          name: task.id
+        })
     });
     return this.#api;
   }
@@ -1158,7 +1186,14 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     const now = clock.now();
     this.usage.record(row, now);
     this.usage.prune(now);
-    opsLog({ kind: "model_call", user: this.name, session: row.session, channel: row.channel, outcome: row.fallbackFrom.length ? "fallback" : "ok", name: row.model });
+    opsLog({
+      kind: "model_call",
+      user: this.name,
+      session: row.session,
+      channel: row.channel,
+      outcome: row.fallbackFrom.length ? "fallback" : "ok",
+      name: row.model
+    });
   }
 
   recordModelFailure(model: string, error: string): void {

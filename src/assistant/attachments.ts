@@ -21,7 +21,11 @@ const INLINE_TEXT_BYTES = 100 * 1024;
 /** A file name safe to put under /workspace/uploads: no folders, no control characters, not empty. */
 export function uploadName(raw: string | null): string {
   const base = (raw ?? "").split(/[\\/]/).pop() ?? "";
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, "").replace(/^\.+/, "").trim().slice(0, 120);
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .replace(/^\.+/, "")
+    .trim()
+    .slice(0, 120);
   return clean || "attachment";
 }
 
@@ -33,7 +37,14 @@ export async function saveUpload(fs: FilesFs, rawName: string | null, bytes: Uin
   const dot = name.lastIndexOf(".");
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
   let path = `${ATTACHMENT_DIR}/${name}`;
-  for (let n = 2; await fs.stat(path).then(() => true, () => false); n++) {
+  for (
+    let n = 2;
+    await fs.stat(path).then(
+      () => true,
+      () => false
+    );
+    n++
+  ) {
     if (n > 999) throw new FileError(`too many uploads named ${name}`);
     path = `${ATTACHMENT_DIR}/${stem} (${n})${ext}`;
   }

@@ -74,9 +74,7 @@ export function argumentsProblem(name: string, args: unknown[], schema: z.ZodTyp
   if (issue.path.length === 0 && issue.code === "too_big") return `${name}: takes at most ${String(issue.maximum)} argument(s), got ${args.length}`;
   const [index, ...rest] = issue.path;
   const where =
-    typeof index === "number"
-      ? `argument ${index + 1}${rest.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("")}`
-      : "arguments";
+    typeof index === "number" ? `argument ${index + 1}${rest.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("")}` : "arguments";
   return `${name}: ${where}: ${issue.message}`;
 }
 

@@ -64,7 +64,6 @@ import { resolveAttachments } from "./attachments";
 import { CallEndpoint } from "../voice/endpoint";
 import { VOICE_PROMPT } from "../voice/prompt";
 
-
 /** Largest WebSocket frame a conversation accepts (a chat request carries the whole user message). */
 export const MAX_FRAME_BYTES = 512 * 1024;
 
@@ -160,7 +159,11 @@ export class Conversation extends Think<Env> {
     // Each model call's usage (which model answered, its tokens) is recorded in the Assistant: Settings → Usage,
     // and the daily token limit checked when the next turn starts (src/limits).
     const where = { session: this.name, channel: this.channel(), turn: () => this.activeTurn?.requestId ?? "" };
-    return chatModel(this.env, { user: this.user, channel: this.channel(), session: this.name }, usageSink(() => this.assistant(), where));
+    return chatModel(
+      this.env,
+      { user: this.user, channel: this.channel(), session: this.name },
+      usageSink(() => this.assistant(), where)
+    );
   }
 
   override getSystemPrompt(): string {
@@ -202,7 +205,11 @@ export class Conversation extends Think<Env> {
         session: () => this.name,
         shell: () => ({ runShell: (command, timeoutMs) => this.runShell(command, timeoutMs) })
       }),
-      ...emailTools(() => this.assistant(), () => this.name, (input, options) => this.callKey("send_email", input, options)),
+      ...emailTools(
+        () => this.assistant(),
+        () => this.name,
+        (input, options) => this.callKey("send_email", input, options)
+      ),
       ...taskTools({ assistant: () => this.assistant() }),
       ...memoryTools({ assistant: () => this.assistant(), session: () => this.name })
     };
@@ -271,7 +278,11 @@ export class Conversation extends Think<Env> {
       gated[name] = { ...definition, needsApproval } as ToolSet[string];
     }
     // Attachments (file parts naming workspace files) become what the model reads: src/assistant/attachments.ts.
-    const messages = await resolveAttachments(ctx.messages, async (path) => (await this.assistant()).downloadFile(path), this.env.MODEL_ACCEPTS_IMAGES === "true");
+    const messages = await resolveAttachments(
+      ctx.messages,
+      async (path) => (await this.assistant()).downloadFile(path),
+      this.env.MODEL_ACCEPTS_IMAGES === "true"
+    );
     return { activeTools: offered, tools: gated, ...(messages && { messages }) };
   }
 
@@ -484,7 +495,7 @@ export function frameProblem(message: WSMessage): string | null {
   try {
     const parsed: unknown = JSON.parse(message);
     if (typeof parsed !== "object" || parsed === null || typeof (parsed as { type?: unknown }).type !== "string") {
-      return "malformed frame: expected a JSON object with a string \"type\"";
+      return 'malformed frame: expected a JSON object with a string "type"';
     }
   } catch {
     return "malformed frame: not valid JSON";

@@ -10,10 +10,7 @@ const INLINE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/web
  * model's) content, never trusted markup: it is sent with nosniff and a
  * sandboxing CSP so even an HTML or SVG file cannot run script on this origin.
  */
-export function fileResponse(
-  result: { path: string; mediaType: string; bytes: Uint8Array } | { error: string; status: 400 | 404 },
-  inline: boolean
-): Response {
+export function fileResponse(result: { path: string; mediaType: string; bytes: Uint8Array } | { error: string; status: 400 | 404 }, inline: boolean): Response {
   if ("error" in result) return Response.json({ error: result.error }, { status: result.status, headers: { "Cache-Control": "no-store" } });
   const name = result.path.slice(result.path.lastIndexOf("/") + 1) || "download";
   const disposition = inline && INLINE_TYPES.has(result.mediaType) ? "inline" : "attachment";

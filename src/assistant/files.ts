@@ -13,9 +13,7 @@ export type { FileContent, FileEntry, FileListing } from "../shared/views";
 
 /** The part of the workspace filesystem these helpers use (local or an RPC stub). */
 export interface FilesFs {
-  readdir(
-    path: string
-  ): Promise<Array<{ name: string; size: number; mtime: number; isFile: boolean; isDirectory: boolean; isSymbolicLink: boolean }>>;
+  readdir(path: string): Promise<Array<{ name: string; size: number; mtime: number; isFile: boolean; isDirectory: boolean; isSymbolicLink: boolean }>>;
   stat(path: string): Promise<{ size: number; mtime: number; isFile: boolean; isDirectory: boolean }>;
   readFile(path: string): Promise<ReadableStream<Uint8Array>>;
   writeFile(path: string, content: Uint8Array): Promise<void>;
@@ -71,7 +69,14 @@ export async function readFileForView(fs: FilesFs, rawPath: unknown): Promise<Fi
   } catch {
     throw new FileError(`${path} is not text (${mediaType}); download it instead`);
   }
-  return { path, size: stat.size, mtime: stat.mtime, mediaType: mediaType === "application/octet-stream" ? "text/plain" : mediaType, encoding: "text", content: text };
+  return {
+    path,
+    size: stat.size,
+    mtime: stat.mtime,
+    mediaType: mediaType === "application/octet-stream" ? "text/plain" : mediaType,
+    encoding: "text",
+    content: text
+  };
 }
 
 /** Writes an uploaded file (base64) into the workspace, creating folders as needed. Never replaces a folder. */

@@ -53,15 +53,7 @@ const approval = z.object({
 });
 const toolCall = {
   toolCallId: id,
-  state: z.enum([
-    "input-streaming",
-    "input-available",
-    "approval-requested",
-    "approval-responded",
-    "output-available",
-    "output-error",
-    "output-denied"
-  ]),
+  state: z.enum(["input-streaming", "input-available", "approval-requested", "approval-responded", "output-available", "output-error", "output-denied"]),
   input: z.unknown().optional(),
   output: z.unknown().optional(),
   errorText: z.string().optional(),

@@ -19,8 +19,6 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
 export function firstIssue(error: z.ZodError, prefix = ""): string {
   const issue = error.issues[0];
   if (!issue) return `${prefix}invalid`;
-  const path = issue.path
-    .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
-    .join("");
+  const path = issue.path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("");
   return `${prefix}${path ? `${path}: ` : ""}${issue.message}`;
 }

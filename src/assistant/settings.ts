@@ -29,11 +29,7 @@ export class SettingsStore {
   }
 
   private put(key: keyof UserSettings, value: string): void {
-    this.sql.exec(
-      `INSERT INTO steward_setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-      key,
-      value
-    );
+    this.sql.exec(`INSERT INTO steward_setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value);
   }
 }
 

@@ -33,7 +33,8 @@ const TABLE_PATTERN = /^(steward_|cf_agents_schedules$)/;
 
 export async function exportArchive(host: ArchiveHost): Promise<{ bytes: Uint8Array; files: number }> {
   const entries: ZipEntry[] = [];
-  const json = (name: string, value: unknown) => entries.push({ name, bytes: new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`), modified: host.now });
+  const json = (name: string, value: unknown) =>
+    entries.push({ name, bytes: new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`), modified: host.now });
 
   const sessions = host.sessions();
   json("chats/index.json", sessions);

@@ -18,14 +18,17 @@ export const dynamicToolCommands: Command[] = [
       if (!match) return usageError(this);
       const [, name = "", json = ""] = match;
       if (!name.startsWith(EXTENSION_TOOL_PREFIX) && !name.startsWith(MCP_TOOL_PREFIX)) {
-        return commandError(this.name, `/tool calls extension (ext_…) and MCP (mcp_…) tools; ${name} is neither. Settings → Extensions and Connections list them.`);
+        return commandError(
+          this.name,
+          `/tool calls extension (ext_…) and MCP (mcp_…) tools; ${name} is neither. Settings → Extensions and Connections list them.`
+        );
       }
       if (!json.trim()) return toolCall(this.name, name, {});
       let input: unknown;
       try {
         input = JSON.parse(json);
       } catch {
-        return commandError(this.name, "the input must be a JSON object, e.g. /tool ext_tabular_summarise {\"path\":\"/workspace/a.csv\"}");
+        return commandError(this.name, 'the input must be a JSON object, e.g. /tool ext_tabular_summarise {"path":"/workspace/a.csv"}');
       }
       if (typeof input !== "object" || input === null || Array.isArray(input)) return commandError(this.name, "the input must be a JSON object");
       return toolCall(this.name, name, input as Record<string, unknown>);

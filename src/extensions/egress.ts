@@ -56,7 +56,12 @@ export class ExtensionEgress extends WorkerEntrypoint<Env, EgressProps> {
   override async connect(socket: Socket): Promise<void> {
     const props = this.ctx.props;
     const owner = await getAgentByName(this.env.Assistant as DurableObjectNamespace<Assistant>, props.user);
-    await owner.extensionEgressRefused({ session: props.session, tool: props.tool, url: "tcp:", reason: "raw TCP sockets are refused: extensions reach their declared hosts with fetch over https only" });
+    await owner.extensionEgressRefused({
+      session: props.session,
+      tool: props.tool,
+      url: "tcp:",
+      reason: "raw TCP sockets are refused: extensions reach their declared hosts with fetch over https only"
+    });
     await socket.close().catch(() => undefined);
   }
 }

@@ -142,7 +142,16 @@ export class ExtensionRegistry {
       const dir = `${USER_EXTENSIONS_ROOT}/${folder.name}`;
       const files = await this.readFolder(dir);
       const digest = await digestFiles(files.files);
-      const base: Scanned = { name: folder.name, source: "workspace", folder: dir, files: files.files, digest, manifest: null, code: null, problem: files.problem };
+      const base: Scanned = {
+        name: folder.name,
+        source: "workspace",
+        folder: dir,
+        files: files.files,
+        digest,
+        manifest: null,
+        code: null,
+        problem: files.problem
+      };
       if (taken.has(folder.name)) {
         out.push({ ...base, problem: `"${folder.name}" is the name of a bundled extension; rename the folder and its manifest` });
         continue;

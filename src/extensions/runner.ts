@@ -105,9 +105,9 @@ export async function runExtensionTool(options: RunExtensionOptions): Promise<Ex
   });
   try {
     return await Promise.race([
-      stub.run(options.tool, options.input, manifest.config).catch(
-        (error: unknown): ExtensionOutput => ({ ok: false, text: `The extension ${manifest.name} failed: ${errorText(error)}` })
-      ),
+      stub
+        .run(options.tool, options.input, manifest.config)
+        .catch((error: unknown): ExtensionOutput => ({ ok: false, text: `The extension ${manifest.name} failed: ${errorText(error)}` })),
       timeout
     ]);
   } finally {

@@ -27,7 +27,7 @@ export class ExtensionWorkspace extends WorkerEntrypoint<Env, WorkspaceHostProps
   }
 
   async write(path: unknown, content: unknown): Promise<WorkspaceAnswer<null>> {
-    if (this.ctx.props.access !== "read-write") return { ok: false, error: "this extension may only read the workspace (its manifest declares \"read\")" };
+    if (this.ctx.props.access !== "read-write") return { ok: false, error: 'this extension may only read the workspace (its manifest declares "read")' };
     const checked = checkedPath(path);
     if (!checked.ok) return checked;
     if (checked.value === PROTECTED || checked.value.startsWith(`${PROTECTED}/`)) {

@@ -12,8 +12,7 @@ import { digestInput } from "../ladder/audit";
 export type ApprovalCheck = { ok: true } | { ok: false; missing: boolean; reason: string };
 
 export class ApprovalLedger {
-  constructor(private readonly sql: SqlStorage) {
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   /** First digest wins: asking again for the same call id cannot rebind it (nor change the reason shown). */
   record(session: string, toolCallId: string, tool: string, digest: string, reason: string): void {
@@ -38,10 +37,7 @@ export class ApprovalLedger {
 
   check(session: string, toolCallId: string, tool: string, digest: string): ApprovalCheck {
     const row = this.sql
-      .exec<{ session: string; tool: string; digest: string }>(
-        `SELECT session, tool, digest FROM steward_approvals WHERE tool_call_id = ?`,
-        toolCallId
-      )
+      .exec<{ session: string; tool: string; digest: string }>(`SELECT session, tool, digest FROM steward_approvals WHERE tool_call_id = ?`, toolCallId)
       .toArray()[0];
     if (!row) return { ok: false, missing: true, reason: `${tool} needs the owner's approval and none is on record for this call, so it did not run.` };
     if (row.session !== session || row.tool !== tool || row.digest !== digest) {

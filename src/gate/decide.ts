@@ -63,7 +63,10 @@ function judge(call: CallFacts): Verdict {
     return { action: "ask", reason: `${tool} is not a tool Steward knows, so it waits for your approval.` };
   }
   if (!fact.offeredTo.includes(caller)) {
-    return { action: "refuse", reason: fact.unavailable ?? `${tool} is not available ${trust === "subagent" ? "to this sub-agent" : `in ${caller} sessions`}.` };
+    return {
+      action: "refuse",
+      reason: fact.unavailable ?? `${tool} is not available ${trust === "subagent" ? "to this sub-agent" : `in ${caller} sessions`}.`
+    };
   }
   if (call.permissions[fact.tier] === "deny") return { action: "refuse", reason: deniedReason(fact.tier) };
   // Memory rides in every session's prompt: text from mail, a schedule or a phone call must not write it unseen.
@@ -79,7 +82,11 @@ function judge(call: CallFacts): Verdict {
   }
   if (trust === "unattended" && effect === "acts") {
     const who =
-      caller === "api" ? "A task sent through the API runs unattended" : caller === "mcp" ? "A request from your MCP client runs unattended" : "A scheduled task runs unattended";
+      caller === "api"
+        ? "A task sent through the API runs unattended"
+        : caller === "mcp"
+          ? "A request from your MCP client runs unattended"
+          : "A scheduled task runs unattended";
     return { action: "ask", reason: `${who}, so anything that acts outside the agent waits for your approval.` };
   }
   if (call.permissions[fact.tier] === "ask") {

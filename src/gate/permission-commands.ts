@@ -14,7 +14,15 @@ import type { Command } from "../commands/types";
  */
 export type OwnerCommand = { ok: true; tier: Tier; permission: Permission } | { ok: false; error: string };
 
-const TIER_WORDS = new Map<string, Tier>(TIERS.flatMap((t) => [[String(t.tier), t.tier], [t.name, t.tier]] as Array<[string, Tier]>));
+const TIER_WORDS = new Map<string, Tier>(
+  TIERS.flatMap(
+    (t) =>
+      [
+        [String(t.tier), t.tier],
+        [t.name, t.tier]
+      ] as Array<[string, Tier]>
+  )
+);
 
 /** null: not a permission command. */
 export function parseOwnerCommand(text: string): OwnerCommand | null {

@@ -7,13 +7,10 @@ import type { Permission, Tier } from "../shared/tiers";
  * may run, so every tier and every entry path is held to the same rule.
  */
 export class TierPolicy {
-  constructor(private readonly sql: SqlStorage) {
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   permission(tier: Tier): Permission {
-    const row = this.sql
-      .exec<{ permission: string }>(`SELECT permission FROM steward_tier_permission WHERE tier = ?`, tier)
-      .toArray()[0];
+    const row = this.sql.exec<{ permission: string }>(`SELECT permission FROM steward_tier_permission WHERE tier = ?`, tier).toArray()[0];
     return isPermission(row?.permission) ? row.permission : tierSpec(tier).defaultPermission;
   }
 

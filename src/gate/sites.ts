@@ -7,8 +7,7 @@
  * and approved MCP servers (`mcp:<server>`).
  */
 export class SiteApprovals {
-  constructor(private readonly sql: SqlStorage) {
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   has(site: string): boolean {
     return this.sql.exec(`SELECT 1 FROM steward_site_approval WHERE site = ?`, site).toArray().length > 0;
@@ -23,7 +22,10 @@ export class SiteApprovals {
   }
 
   list(): string[] {
-    return this.sql.exec<{ site: string }>(`SELECT site FROM steward_site_approval ORDER BY site`).toArray().map((r) => r.site);
+    return this.sql
+      .exec<{ site: string }>(`SELECT site FROM steward_site_approval ORDER BY site`)
+      .toArray()
+      .map((r) => r.site);
   }
 
   clear(): void {

@@ -66,7 +66,7 @@ export class AuditLog {
 
 function auditWhere(filter: unknown): { where: string; bindings: SqlStorageValue[] } {
   if (filter === undefined || filter === null) return { where: "", bindings: [] };
-  if (typeof filter !== "object" || Array.isArray(filter)) throw new Error("filter must be an object like { tier: 1, outcome: \"error\" }");
+  if (typeof filter !== "object" || Array.isArray(filter)) throw new Error('filter must be an object like { tier: 1, outcome: "error" }');
   const { tier, outcome } = filter as Record<string, unknown>;
   const clauses: string[] = [];
   const bindings: SqlStorageValue[] = [];

@@ -59,12 +59,7 @@ export interface ScreenshotSink {
 
 type Send = (method: string, params?: Record<string, unknown>) => Promise<unknown>;
 
-export async function runBrowserAction(
-  browser: Browser,
-  scope: string,
-  action: BrowserAction,
-  sink: ScreenshotSink
-): Promise<BrowserResult> {
+export async function runBrowserAction(browser: Browser, scope: string, action: BrowserAction, sink: ScreenshotSink): Promise<BrowserResult> {
   const session = browser.session({ scope, maxResultBytes: 8_000_000 });
   const send: Send = (method, params) => session.send({ method, params, sessionId: "active", timeoutMs: LOAD_TIMEOUT_MS });
   try {
@@ -216,7 +211,12 @@ export function downloadName(disposition: string, url: string): string {
       name = "";
     }
   }
-  name = name.split(/[\\/]/).pop()!.replace(/[^a-zA-Z0-9._-]/g, "_").replace(/^\.+/, "").slice(0, 120);
+  name = name
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[^a-zA-Z0-9._-]/g, "_")
+    .replace(/^\.+/, "")
+    .slice(0, 120);
   return name || `download-${new Date().toISOString().replace(/[:.]/g, "-")}`;
 }
 

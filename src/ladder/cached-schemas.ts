@@ -7,7 +7,5 @@ import type { ToolSet } from "ai";
  * on every model call; a wrapped one keeps its JSON Schema after the first.
  */
 export function withCachedSchemas(tools: ToolSet): ToolSet {
-  return Object.fromEntries(
-    Object.entries(tools).map(([name, tool]) => [name, { ...tool, inputSchema: asSchema(tool.inputSchema) }])
-  ) as ToolSet;
+  return Object.fromEntries(Object.entries(tools).map(([name, tool]) => [name, { ...tool, inputSchema: asSchema(tool.inputSchema) }])) as ToolSet;
 }

@@ -103,16 +103,10 @@ export async function runCode(
 export function runCodeTool(runtime: () => Runtime) {
   return tool({
     description:
-      "Tier 1: run JavaScript in an isolated Worker with no network. Use it for computation and for reading or transforming workspace files via `import { readFile, writeFile } from \"node:fs/promises\"` (paths under /workspace). Pass an expression (`6*7`), a function body using `return`, or a module with `export default async function () {}`. The returned value comes back as JSON; console.log output is captured.",
+      'Tier 1: run JavaScript in an isolated Worker with no network. Use it for computation and for reading or transforming workspace files via `import { readFile, writeFile } from "node:fs/promises"` (paths under /workspace). Pass an expression (`6*7`), a function body using `return`, or a module with `export default async function () {}`. The returned value comes back as JSON; console.log output is captured.',
     inputSchema: z.object({
       code: z.string().min(1).describe("JavaScript: an expression, a body with return, or an ES module"),
-      timeoutMs: z
-        .number()
-        .int()
-        .min(100)
-        .max(MAX_TIMEOUT_MS)
-        .optional()
-        .describe(`Time limit in ms (default ${DEFAULT_TIMEOUT_MS}, max ${MAX_TIMEOUT_MS})`)
+      timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS).optional().describe(`Time limit in ms (default ${DEFAULT_TIMEOUT_MS}, max ${MAX_TIMEOUT_MS})`)
     }),
     execute: async ({ code, timeoutMs }) => runCode(runtime(), code, timeoutMs)
   });

@@ -68,9 +68,7 @@ export class JobLedger {
 
   /** Runs (or reconciles) the job for `baseKey`; see the contract above. */
   async run<I, R>(host: FiberHost, spec: JobSpec<I, R>, baseKey: string, input: I): Promise<JobOutcome<R>> {
-    const latest = this.sql
-      .exec<JobRow>(`SELECT * FROM steward_jobs WHERE base_key = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, baseKey)
-      .toArray()[0];
+    const latest = this.sql.exec<JobRow>(`SELECT * FROM steward_jobs WHERE base_key = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, baseKey).toArray()[0];
     if (latest && !latest.delivered) {
       const live = this.#live.get(latest.key);
       if (live) await live.catch(() => undefined);
@@ -78,9 +76,7 @@ export class JobLedger {
       const row = this.get(latest.key);
       if (row && row.status !== "running") return this.deliver<R>(row, !live);
     }
-    const attempts = Number(
-      this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM steward_jobs WHERE base_key = ?`, baseKey).one().n
-    );
+    const attempts = Number(this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM steward_jobs WHERE base_key = ?`, baseKey).one().n);
     const key = attempts === 0 ? baseKey : `${baseKey}-${attempts}`;
     const now = Date.now();
     this.sql.exec(

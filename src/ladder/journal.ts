@@ -212,9 +212,7 @@ export class ToolJournal {
   }
 
   private latest(key: string): JournalRow | undefined {
-    return this.host.sql
-      .exec<JournalRow>(`SELECT * FROM steward_journal WHERE key = ? AND status != 'rolled_back' ORDER BY id DESC LIMIT 1`, key)
-      .toArray()[0];
+    return this.host.sql.exec<JournalRow>(`SELECT * FROM steward_journal WHERE key = ? AND status != 'rolled_back' ORDER BY id DESC LIMIT 1`, key).toArray()[0];
   }
 
   /** Effects and result become one: the result is recorded and the undo images dropped in one transaction. */

@@ -39,13 +39,10 @@ export async function runNpm(host: NpmHost, code: string, versions: Record<strin
 export function runNpmTool(host: NpmHost) {
   return tool({
     description:
-      "Tier 2: like run_code, plus packages from the npm registry. `import { z } from \"zod\"` (any bare import, or `await import(\"zod\")`) is fetched and bundled before the run, then cached; the code itself still has no network. Use import, not require(). Use it when run_code reports a missing module. Pin versions with `packages` (e.g. {\"zod\": \"^4\"}); the default is the latest version.",
+      'Tier 2: like run_code, plus packages from the npm registry. `import { z } from "zod"` (any bare import, or `await import("zod")`) is fetched and bundled before the run, then cached; the code itself still has no network. Use import, not require(). Use it when run_code reports a missing module. Pin versions with `packages` (e.g. {"zod": "^4"}); the default is the latest version.',
     inputSchema: z.object({
       code: z.string().min(1).describe("JavaScript: an expression, a body with return, or an ES module; may import npm packages"),
-      packages: z
-        .record(z.string(), z.string())
-        .optional()
-        .describe("Optional version ranges by package name, for packages the code imports"),
+      packages: z.record(z.string(), z.string()).optional().describe("Optional version ranges by package name, for packages the code imports"),
       timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS).optional().describe(`Time limit in ms for the run (default ${DEFAULT_TIMEOUT_MS})`)
     }),
     execute: async ({ code, packages, timeoutMs }) => runNpm(host, code, packages ?? {}, timeoutMs)

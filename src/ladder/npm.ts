@@ -52,10 +52,48 @@ const MAX_CODE_BYTES = 64 * 1024;
  * to the runtime exactly like their `node:` form (it maps the ones it offers).
  */
 const NODE_BUILTINS = new Set([
-  "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto", "dgram",
-  "diagnostics_channel", "dns", "domain", "events", "fs", "http", "http2", "https", "inspector", "module", "net",
-  "os", "path", "perf_hooks", "process", "punycode", "querystring", "readline", "repl", "stream", "string_decoder",
-  "sys", "timers", "tls", "trace_events", "tty", "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib"
+  "assert",
+  "async_hooks",
+  "buffer",
+  "child_process",
+  "cluster",
+  "console",
+  "constants",
+  "crypto",
+  "dgram",
+  "diagnostics_channel",
+  "dns",
+  "domain",
+  "events",
+  "fs",
+  "http",
+  "http2",
+  "https",
+  "inspector",
+  "module",
+  "net",
+  "os",
+  "path",
+  "perf_hooks",
+  "process",
+  "punycode",
+  "querystring",
+  "readline",
+  "repl",
+  "stream",
+  "string_decoder",
+  "sys",
+  "timers",
+  "tls",
+  "trace_events",
+  "tty",
+  "url",
+  "util",
+  "v8",
+  "vm",
+  "wasi",
+  "worker_threads",
+  "zlib"
 ]);
 
 /** Bare specifiers the code imports from packages (not node:, cloudflare:, built-ins, relative or absolute paths). */
@@ -246,11 +284,7 @@ export interface BundleStore {
  * The manifest is written last, so an interrupted bundle is never read as
  * complete; running it again just redoes the work (same key, same files).
  */
-export async function ensureBundle(
-  deps: DependencySet,
-  registry: string,
-  store: BundleStore
-): Promise<{ manifest: BundleManifest; cached: boolean }> {
+export async function ensureBundle(deps: DependencySet, registry: string, store: BundleStore): Promise<{ manifest: BundleManifest; cached: boolean }> {
   const existing = await store.readFile(manifestPath(deps.key));
   if (existing) {
     const manifest = JSON.parse(existing) as BundleManifest;

@@ -11,7 +11,11 @@ export const shellCommands: Command[] = [
     parse(_rest, arg) {
       if (!arg) return usageError(this);
       if (new TextEncoder().encode(arg).length > MAX_COMMAND_BYTES) {
-        return { kind: "error", command: this.name, text: `/sh takes at most ${MAX_COMMAND_BYTES / 1024} KiB; put a longer script in a workspace file and run that.` };
+        return {
+          kind: "error",
+          command: this.name,
+          text: `/sh takes at most ${MAX_COMMAND_BYTES / 1024} KiB; put a longer script in a workspace file and run that.`
+        };
       }
       return toolCall(this.name, "run_shell", { command: arg });
     }

@@ -73,7 +73,8 @@ export function shellFailure(message: string): ShellOutput {
   };
 }
 
-const NETWORK = /Network is unreachable|Could not resolve host|Temporary failure in name resolution|ENETUNREACH|EAI_AGAIN|getaddrinfo|not on the sandbox allowlist/i;
+const NETWORK =
+  /Network is unreachable|Could not resolve host|Temporary failure in name resolution|ENETUNREACH|EAI_AGAIN|getaddrinfo|not on the sandbox allowlist/i;
 const MISSING = /(?:command not found|not found$|No such file or directory)/im;
 
 /** The plain-words summary; a failure names what to do next. */

@@ -34,7 +34,10 @@ export function limitsFrom(env: Partial<Pick<Env, "TURNS_PER_MINUTE" | "TOKENS_P
 }
 
 function setting(value: string | number | undefined, name: string, fallback: number): number {
-  const text = String(value ?? "").trim().replaceAll("_", "").replaceAll(",", "");
+  const text = String(value ?? "")
+    .trim()
+    .replaceAll("_", "")
+    .replaceAll(",", "");
   if (text === "") return fallback;
   const n = Number(text);
   if (Number.isSafeInteger(n) && n >= 0) return n;
@@ -103,7 +106,6 @@ export class UsageMeter {
     const turns = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM steward_usage_turn WHERE at > ? AND at <= ?`, now - MINUTE, now).one();
     return { turnsLastMinute: Number(turns.n), tokensToday: this.tokensOn(dayOf(now)), day: dayOf(now), limits };
   }
-
 }
 
 function dayOf(ms: number): string {
@@ -119,7 +121,10 @@ function turnLimitMessage(limit: number, waitMs: number): string {
 }
 
 function tokenLimitMessage(used: number, limit: number, now: number): string {
-  const hours = Math.max(1, Math.ceil((Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1) - now) / 3_600_000));
+  const hours = Math.max(
+    1,
+    Math.ceil((Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1) - now) / 3_600_000)
+  );
   return [
     `Limit reached: your agent has used ${used.toLocaleString("en-US")} of its ${limit.toLocaleString("en-US")} model tokens for today, so this message was not sent to the model.`,
     `The allowance resets at 00:00 UTC (in about ${hours} hour${hours === 1 ? "" : "s"}). Slash commands (/help) still work.`

@@ -24,8 +24,7 @@ export interface McpAskOutcome {
 
 const text = (value: string, isError = false): CallToolResult => ({ content: [{ type: "text", text: value }], ...(isError && { isError }) });
 
-const INSTRUCTIONS =
-  "Steward: your own agent. ask_agent runs a turn; anything that acts outside the agent waits for your approval in Steward's web app.";
+const INSTRUCTIONS = "Steward: your own agent. ask_agent runs a turn; anything that acts outside the agent waits for your approval in Steward's web app.";
 
 /**
  * The small tool set Steward offers the owner's own MCP clients: ask the

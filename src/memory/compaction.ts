@@ -46,7 +46,8 @@ const EXTRACT_LINE_CHARS = 160;
  */
 export async function extractSummary(prompt: string): Promise<string> {
   const previous = /PREVIOUS SUMMARY:\n([\s\S]*?)\n\nNEW TURNS TO INCORPORATE:/.exec(prompt)?.[1] ?? "";
-  const conversation = /(?:CONVERSATION TO SUMMARIZE|NEW TURNS TO INCORPORATE):\n([\s\S]*?)\n\n(?:Use this structure|Update the summary)/.exec(prompt)?.[1] ?? "";
+  const conversation =
+    /(?:CONVERSATION TO SUMMARIZE|NEW TURNS TO INCORPORATE):\n([\s\S]*?)\n\n(?:Use this structure|Update the summary)/.exec(prompt)?.[1] ?? "";
   const lines = [
     ...previous.split("\n").filter((l) => l.startsWith("- ")),
     ...conversation.split("\n\n---\n\n").map((block) => {

@@ -35,15 +35,18 @@ export class HistoryIndex {
     for (const m of messages) {
       const text = m.text.trim().slice(0, MAX_INDEXED_CHARS);
       if (!text) continue;
-      written += this.sql.exec(
-        `INSERT INTO steward_history (session, message_id, role, at, text) VALUES (?, ?, ?, ?, ?)
+      written +=
+        this.sql.exec(
+          `INSERT INTO steward_history (session, message_id, role, at, text) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (session, message_id) DO UPDATE SET text = excluded.text WHERE text != excluded.text`,
-        session,
-        m.messageId,
-        m.role,
-        m.at,
-        text
-      ).rowsWritten > 0 ? 1 : 0;
+          session,
+          m.messageId,
+          m.role,
+          m.at,
+          text
+        ).rowsWritten > 0
+          ? 1
+          : 0;
     }
     return written;
   }

@@ -42,7 +42,10 @@ export class MemoryStore {
   update(id: unknown, text: unknown): MemoryEntry {
     const entry = this.require(id);
     const clean = validText(text);
-    checkTotal(this.list().filter((e) => e.id !== entry.id), clean.length);
+    checkTotal(
+      this.list().filter((e) => e.id !== entry.id),
+      clean.length
+    );
     const now = Date.now();
     this.sql.exec(`UPDATE steward_memory SET text = ?, updated_at = ? WHERE id = ?`, clean, now, entry.id);
     return { ...entry, text: clean, updatedAt: now };

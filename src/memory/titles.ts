@@ -13,7 +13,11 @@ export const TITLE_INSTRUCTION = "Write a title for this conversation";
 
 /** Without a model: the first words of what the owner wrote. */
 export function firstWordsTitle(userText: string): string | null {
-  const line = userText.split("\n").map((l) => l.trim()).find(Boolean) ?? "";
+  const line =
+    userText
+      .split("\n")
+      .map((l) => l.trim())
+      .find(Boolean) ?? "";
   const words = line.replace(/\s+/g, " ").split(" ").filter(Boolean);
   let title = "";
   for (const word of words) {
@@ -45,8 +49,16 @@ export async function modelTitle(model: LanguageModel, userText: string, answer:
 }
 
 function cleanTitle(raw: string): string | null {
-  const line = raw.split("\n").map((l) => l.trim()).find(Boolean) ?? "";
-  const clean = line.replace(/^(title:\s*)/i, "").replace(/^["'“”«]+|["'“”»]+$/g, "").replace(/[.!]+$/, "").trim();
+  const line =
+    raw
+      .split("\n")
+      .map((l) => l.trim())
+      .find(Boolean) ?? "";
+  const clean = line
+    .replace(/^(title:\s*)/i, "")
+    .replace(/^["'“”«]+|["'“”»]+$/g, "")
+    .replace(/[.!]+$/, "")
+    .trim();
   if (!clean) return null;
   return clean.length > MAX_AUTO_TITLE ? `${clean.slice(0, MAX_AUTO_TITLE - 1)}…` : clean;
 }

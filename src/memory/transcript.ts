@@ -63,7 +63,14 @@ export function branchPoints(host: TranscriptHost): BranchPoint[] {
     if (siblings.length < 2) continue;
     const groups = groupVersions(siblings);
     const activeKey = copyOf(message) ?? message.id;
-    points.push({ messageId: message.id, versions: groups.map((g) => g.key), active: Math.max(0, groups.findIndex((g) => g.key === activeKey)) });
+    points.push({
+      messageId: message.id,
+      versions: groups.map((g) => g.key),
+      active: Math.max(
+        0,
+        groups.findIndex((g) => g.key === activeKey)
+      )
+    });
   }
   return points;
 }
@@ -133,11 +140,7 @@ function parentOf(host: TranscriptHost, id: string): string | null {
 function userSiblings(host: TranscriptHost, id: string): Array<{ id: string; copyOf?: string }> {
   const parent = parentOf(host, id);
   return host.sql
-    .exec<Row>(
-      `SELECT id, role, content FROM cf_agents_session_messages WHERE session_id = ? AND parent_id IS ? ORDER BY seq`,
-      host.session.sessionId,
-      parent
-    )
+    .exec<Row>(`SELECT id, role, content FROM cf_agents_session_messages WHERE session_id = ? AND parent_id IS ? ORDER BY seq`, host.session.sessionId, parent)
     .toArray()
     .filter((r) => r.role === "user" && !r.id.startsWith("compaction_"))
     .map((r) => ({ id: r.id, copyOf: copyOf(parseMessage(r.content)) }));

@@ -58,9 +58,7 @@ export class CommandModel implements LanguageModelV4 {
       return streamOf(textParts(unsaid(text, turn.alreadySaid)));
     }
     const toolCallId = `cmd-${crypto.randomUUID()}`;
-    return streamOf([
-      { type: "tool-call", toolCallId, toolName: parsed.toolName, input: JSON.stringify(parsed.input) }
-    ], "tool-calls");
+    return streamOf([{ type: "tool-call", toolCallId, toolName: parsed.toolName, input: JSON.stringify(parsed.input) }], "tool-calls");
   }
 }
 
@@ -117,17 +115,10 @@ function textParts(text: string): LanguageModelV4StreamPart[] {
   const id = `txt-${crypto.randomUUID()}`;
   // Word-sized deltas so clients see a real stream, not one blob.
   const deltas = text.match(/\S+\s*|\s+/g) ?? [];
-  return [
-    { type: "text-start", id },
-    ...deltas.map((delta): LanguageModelV4StreamPart => ({ type: "text-delta", id, delta })),
-    { type: "text-end", id }
-  ];
+  return [{ type: "text-start", id }, ...deltas.map((delta): LanguageModelV4StreamPart => ({ type: "text-delta", id, delta })), { type: "text-end", id }];
 }
 
-function streamOf(
-  parts: LanguageModelV4StreamPart[],
-  finish: "stop" | "tool-calls" = "stop"
-): LanguageModelV4StreamResult {
+function streamOf(parts: LanguageModelV4StreamPart[], finish: "stop" | "tool-calls" = "stop"): LanguageModelV4StreamResult {
   const stream = new ReadableStream<LanguageModelV4StreamPart>({
     start(controller) {
       controller.enqueue({ type: "stream-start", warnings: [] });

@@ -6,7 +6,10 @@ import { parseFallbacks } from "./fallback";
  * An unset MODEL_PROVIDER means "no model": the offline command model answers.
  */
 const nonEmpty = (name: string, what: string) =>
-  z.string({ error: `${name} is required (${what})` }).trim().min(1, `${name} is required (${what})`);
+  z
+    .string({ error: `${name} is required (${what})` })
+    .trim()
+    .min(1, `${name} is required (${what})`);
 
 const workersAi = z.object({
   MODEL_PROVIDER: z.literal("workers-ai"),
@@ -42,14 +45,9 @@ export const modelConfigSchema = z.discriminatedUnion("MODEL_PROVIDER", [workers
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
-export type ModelConfigResult =
-  | { ok: true; config: ModelConfig | null }
-  | { ok: false; error: string };
+export type ModelConfigResult = { ok: true; config: ModelConfig | null } | { ok: false; error: string };
 
-type ModelEnv = Pick<
-  Env,
-  "MODEL_PROVIDER" | "MODEL" | "AI_GATEWAY_ID" | "CF_ACCOUNT_ID" | "CF_AIG_TOKEN" | "MODEL_BASE_URL" | "MODEL_API_KEY"
->;
+type ModelEnv = Pick<Env, "MODEL_PROVIDER" | "MODEL" | "AI_GATEWAY_ID" | "CF_ACCOUNT_ID" | "CF_AIG_TOKEN" | "MODEL_BASE_URL" | "MODEL_API_KEY">;
 
 /**
  * MODEL_FALLBACKS ("provider:model,…", src/model/fallback.ts), each checked

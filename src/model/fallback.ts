@@ -1,10 +1,5 @@
 import { APICallError } from "@ai-sdk/provider";
-import type {
-  LanguageModelV4,
-  LanguageModelV4CallOptions,
-  LanguageModelV4StreamPart,
-  LanguageModelV4StreamResult
-} from "@ai-sdk/provider";
+import type { LanguageModelV4, LanguageModelV4CallOptions, LanguageModelV4StreamPart, LanguageModelV4StreamResult } from "@ai-sdk/provider";
 import { errorText } from "../shared/error-text";
 
 /** One model in the order they are tried; `label` is "provider:model", what usage rows and logs name. */
@@ -192,7 +187,10 @@ const PROVIDERS = ["workers-ai", "gateway", "openai"];
 /** MODEL_FALLBACKS: "provider:model" entries, comma separated; the model part may contain ":" and "/". */
 export function parseFallbacks(raw: string | undefined): { ok: true; list: FallbackSpec[] } | { ok: false; error: string } {
   const list: FallbackSpec[] = [];
-  for (const entry of (raw ?? "").split(",").map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (raw ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const colon = entry.indexOf(":");
     const provider = colon > 0 ? entry.slice(0, colon).trim() : "";
     const model = colon > 0 ? entry.slice(colon + 1).trim() : "";

@@ -38,7 +38,12 @@ export function modelStatus(env: Env): ModelStatus {
 export function chatModel(env: Env, meta: ModelCallMeta, usage?: UsageSink): LanguageModelV4 {
   if (modelOverride.current) {
     const models = [modelOverride.current(meta)].flat();
-    return new CommandModel(new FallbackModel(models.map((model) => ({ label: `${model.provider}:${model.modelId}`, model })), usage));
+    return new CommandModel(
+      new FallbackModel(
+        models.map((model) => ({ label: `${model.provider}:${model.modelId}`, model })),
+        usage
+      )
+    );
   }
   const result = readModelConfig(env);
   if (!result.ok) return new CommandModel(undefined, `${result.error}\n\n${NO_MODEL_REPLY}`);

@@ -10,7 +10,6 @@ const KEEP_FAILURES = 50;
 /** Days of usage rows kept per user. */
 const KEEP_DAYS = 90;
 
-
 /** UTC day of an instant, "YYYY-MM-DD": the limit resets at midnight UTC for everyone. */
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -66,7 +65,14 @@ export class UsageStore {
         session
       )
       .toArray()
-      .map((r) => ({ turn: r.turn, model: r.model, inputTokens: r.input_tokens, outputTokens: r.output_tokens, steps: r.steps, fallbackFrom: r.fallback_from }));
+      .map((r) => ({
+        turn: r.turn,
+        model: r.model,
+        inputTokens: r.input_tokens,
+        outputTokens: r.output_tokens,
+        steps: r.steps,
+        fallbackFrom: r.fallback_from
+      }));
   }
 
   recordFailure(failure: ModelFailure): void {
@@ -76,7 +82,10 @@ export class UsageStore {
 
   recentFailures(now: number): ModelFailure[] {
     return this.sql
-      .exec<{ at: number; model: string; error: string }>(`SELECT at, model, error FROM steward_model_failure WHERE at >= ? ORDER BY id DESC LIMIT 10`, now - RECENT_FAILURE_MS)
+      .exec<{ at: number; model: string; error: string }>(
+        `SELECT at, model, error FROM steward_model_failure WHERE at >= ? ORDER BY id DESC LIMIT 10`,
+        now - RECENT_FAILURE_MS
+      )
       .toArray()
       .map((r) => ({ at: r.at, model: r.model, error: r.error }));
   }
@@ -85,7 +94,6 @@ export class UsageStore {
     this.sql.exec(`DELETE FROM steward_usage WHERE day < ?`, utcDay(now - KEEP_DAYS * 86_400_000));
   }
 }
-
 
 /** What a Conversation's sink calls in its Assistant. */
 export interface UsageHost {

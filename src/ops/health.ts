@@ -25,14 +25,25 @@ export async function health(env: Env, recentFailures: readonly ModelFailure[]):
   const fallback = fallbackProblem(env.MODEL_FALLBACKS);
   if (fallback) out.push({ area: "model", problem: fallback, fix: "Fix MODEL_FALLBACKS (provider:model, comma separated)" });
   for (const failure of recentFailures) {
-    out.push({ area: "model", problem: `${failure.model} failed at ${new Date(failure.at).toISOString()}: ${failure.error}`, fix: "Check the provider's status; MODEL_FALLBACKS adds models to try" });
+    out.push({
+      area: "model",
+      problem: `${failure.model} failed at ${new Date(failure.at).toISOString()}: ${failure.error}`,
+      fix: "Check the provider's status; MODEL_FALLBACKS adds models to try"
+    });
   }
-  if (!env.BROWSER) out.push({ area: "tier 3", problem: "no browser binding: browsing is off", fix: 'Add "browser": { "binding": "BROWSER" } to wrangler.jsonc (Browser Run)' });
+  if (!env.BROWSER)
+    out.push({
+      area: "tier 3",
+      problem: "no browser binding: browsing is off",
+      fix: 'Add "browser": { "binding": "BROWSER" } to wrangler.jsonc (Browser Run)'
+    });
   const sandbox = await sandboxProblem(env);
-  if (sandbox) out.push({ area: "tier 4", problem: sandbox, fix: "See README \"Tier 4\": the container (SANDBOX_BACKEND=container) or the local sandbox server" });
+  if (sandbox)
+    out.push({ area: "tier 4", problem: sandbox, fix: 'See README "Tier 4": the container (SANDBOX_BACKEND=container) or the local sandbox server' });
   // Speech (voice sessions) runs on Workers AI models: without the AI binding there is none.
   if (!env.AI) out.push({ area: "speech", problem: "speech is not configured (no AI binding)", fix: 'Add "ai": { "binding": "AI" } to wrangler.jsonc' });
-  if (env.EMAIL_DOMAIN?.trim() && !env.EMAIL) out.push({ area: "email", problem: "EMAIL_DOMAIN is set but there is no send_email binding", fix: 'Add "send_email": [{ "name": "EMAIL" }]' });
+  if (env.EMAIL_DOMAIN?.trim() && !env.EMAIL)
+    out.push({ area: "email", problem: "EMAIL_DOMAIN is set but there is no send_email binding", fix: 'Add "send_email": [{ "name": "EMAIL" }]' });
   return { ok: out.length === 0, degradations: out };
 }
 

@@ -38,7 +38,10 @@ export class PushOutbox {
     this.sql.exec(
       `INSERT INTO steward_push_subscription (endpoint, p256dh, auth, created_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth`,
-      endpoint, input.keys.p256dh, input.keys.auth, this.now()
+      endpoint,
+      input.keys.p256dh,
+      input.keys.auth,
+      this.now()
     );
   }
 
@@ -47,7 +50,10 @@ export class PushOutbox {
   }
 
   endpoints(): string[] {
-    return this.sql.exec<{ endpoint: string }>(`SELECT endpoint FROM steward_push_subscription ORDER BY created_at`).toArray().map((r) => r.endpoint);
+    return this.sql
+      .exec<{ endpoint: string }>(`SELECT endpoint FROM steward_push_subscription ORDER BY created_at`)
+      .toArray()
+      .map((r) => r.endpoint);
   }
 
   kinds(): Record<PushKind, boolean> {
@@ -59,7 +65,11 @@ export class PushOutbox {
   setKinds(kinds: Partial<Record<string, boolean>>): Record<PushKind, boolean> {
     for (const [kind, enabled] of Object.entries(kinds)) {
       if (!PUSH_KINDS.includes(kind as PushKind)) throw new Error(`unknown notification kind ${JSON.stringify(kind)}; known: ${PUSH_KINDS.join(", ")}`);
-      this.sql.exec(`INSERT INTO steward_push_kind (kind, enabled) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET enabled = excluded.enabled`, kind, enabled ? 1 : 0);
+      this.sql.exec(
+        `INSERT INTO steward_push_kind (kind, enabled) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET enabled = excluded.enabled`,
+        kind,
+        enabled ? 1 : 0
+      );
     }
     return this.kinds();
   }
@@ -70,7 +80,12 @@ export class PushOutbox {
     return (
       this.sql.exec(
         `INSERT OR IGNORE INTO steward_push_outbox (event_id, kind, title, body, url, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-        event.id, event.kind, event.title.slice(0, 120), event.body.slice(0, 400), event.url, this.now()
+        event.id,
+        event.kind,
+        event.title.slice(0, 120),
+        event.body.slice(0, 400),
+        event.url,
+        this.now()
       ).rowsWritten > 0
     );
   }
@@ -82,15 +97,20 @@ export class PushOutbox {
    */
   async flush(send: typeof fetch = fetch): Promise<void> {
     const pending = this.sql
-      .exec<{ event_id: string; title: string; body: string; url: string }>(`SELECT event_id, title, body, url FROM steward_push_outbox WHERE sent_at IS NULL ORDER BY created_at`)
+      .exec<{ event_id: string; title: string; body: string; url: string }>(
+        `SELECT event_id, title, body, url FROM steward_push_outbox WHERE sent_at IS NULL ORDER BY created_at`
+      )
       .toArray();
     if (pending.length === 0) return;
     const keys = await this.keys();
     for (const event of pending) {
-      if (this.sql.exec(`UPDATE steward_push_outbox SET sent_at = ? WHERE event_id = ? AND sent_at IS NULL`, this.now(), event.event_id).rowsWritten === 0) continue;
+      if (this.sql.exec(`UPDATE steward_push_outbox SET sent_at = ? WHERE event_id = ? AND sent_at IS NULL`, this.now(), event.event_id).rowsWritten === 0)
+        continue;
       const payload = new TextEncoder().encode(JSON.stringify({ title: event.title, body: event.body, url: event.url, tag: event.event_id }));
       const outcomes: string[] = [];
-      const subscriptions = this.sql.exec<{ endpoint: string; p256dh: string; auth: string }>(`SELECT endpoint, p256dh, auth FROM steward_push_subscription`).toArray();
+      const subscriptions = this.sql
+        .exec<{ endpoint: string; p256dh: string; auth: string }>(`SELECT endpoint, p256dh, auth FROM steward_push_subscription`)
+        .toArray();
       for (const sub of subscriptions) outcomes.push(await this.deliver(send, sub, payload, keys));
       this.sql.exec(`UPDATE steward_push_outbox SET detail = ? WHERE event_id = ?`, outcomes.join("; ").slice(0, 500), event.event_id);
     }

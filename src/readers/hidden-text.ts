@@ -177,7 +177,8 @@ export function hiddenReason(facts: HiddenFacts, hiddenTags: readonly string[]):
   // Zero size with the overflow cut off.
   const overflow = `${css.get("overflow")} ${css.get("overflow-x")} ${css.get("overflow-y")}`;
   if (/\b(hidden|clip)\b/.test(overflow)) {
-    if (css.small("width", box?.width) || css.small("height", box?.height) || css.small("max-width") || css.small("max-height")) return "zero size, overflow hidden";
+    if (css.small("width", box?.width) || css.small("height", box?.height) || css.small("max-width") || css.small("max-height"))
+      return "zero size, overflow hidden";
   }
   if (/^(matrix\(\s*0(\.0+)?\s*,\s*0(\.0+)?\s*,\s*0(\.0+)?\s*,\s*0(\.0+)?\s*,|scale[xy]?\(\s*0(\.0+)?\s*[,)])/.test(css.get("transform"))) return "scaled to 0";
   if (facts.tag === "img" && box && (box.width < 2 || box.height < 2)) return "tiny image";

@@ -8,7 +8,8 @@ export const scheduleCommands: Command[] = [
   {
     name: "schedule",
     usage: "/schedule <when> <prompt>",
-    summary: 'run a prompt later or repeatedly (in 20m, at 2026-12-01 09:00, every 2h, daily at 18:30, every weekday at 08:00, cron "0 9 * * 1"); --quiet, --email',
+    summary:
+      'run a prompt later or repeatedly (in 20m, at 2026-12-01 09:00, every 2h, daily at 18:30, every weekday at 08:00, cron "0 9 * * 1"); --quiet, --email',
     parse(rest) {
       try {
         const parsed = parseScheduleArgs(rest);

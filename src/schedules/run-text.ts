@@ -19,7 +19,8 @@ export function isLate(run: Pick<RunRow, "lateMs" | "missed" | "manual">): boole
 export function lateNote(task: TaskRow, run: RunRow): string {
   if (!isLate(run)) return "";
   const due = formatLocal(run.scheduledFor - 0, task.zone);
-  const missed = run.missed > 0 ? ` ${run.missed} earlier run${run.missed === 1 ? " was" : "s were"} missed while the agent was offline; this one run covers them.` : "";
+  const missed =
+    run.missed > 0 ? ` ${run.missed} earlier run${run.missed === 1 ? " was" : "s were"} missed while the agent was offline; this one run covers them.` : "";
   return `This run is late: it was due at ${due} (${task.zone}) and started ${Math.round((run.startedAt - run.scheduledFor) / 60_000)} min after that.${missed}`;
 }
 

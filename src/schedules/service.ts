@@ -39,14 +39,8 @@ export type TaskPatch = Partial<TaskInput>;
 
 /** The subset of a Conversation facet a run uses (reached over RPC). */
 export interface TaskConversation {
-  submitMessages(
-    messages: UIMessage[],
-    options: { idempotencyKey: string; metadata?: Record<string, unknown> }
-  ): Promise<{ submissionId: string }>;
-  waitForSubmission(
-    id: string,
-    options: { timeoutMs: number }
-  ): Promise<{ status: string; error?: string; messageId?: string } | null>;
+  submitMessages(messages: UIMessage[], options: { idempotencyKey: string; metadata?: Record<string, unknown> }): Promise<{ submissionId: string }>;
+  waitForSubmission(id: string, options: { timeoutMs: number }): Promise<{ status: string; error?: string; messageId?: string } | null>;
   getMessages(): Promise<unknown>;
   /** Think: true once no turn runs and nothing waits (an approval counts as waiting); false at the time-out. */
   waitUntilStable(options: { timeout: number }): Promise<boolean>;
@@ -157,7 +151,9 @@ export class TaskService {
     const task = this.require(id);
     const now = this.host.now();
     const runId = `${task.id}@${now}`;
-    if (!this.store.claimRun({ id: runId, taskId: task.id, scheduledFor: now, startedAt: now, manual: true, lateMs: 0, missed: 0, watchAt: now + WATCHDOG_MS })) {
+    if (
+      !this.store.claimRun({ id: runId, taskId: task.id, scheduledFor: now, startedAt: now, manual: true, lateMs: 0, missed: 0, watchAt: now + WATCHDOG_MS })
+    ) {
       throw new Error(`task ${task.id} was just started`);
     }
     this.host.startRun(runId);
@@ -315,7 +311,8 @@ export class TaskService {
     this.store.setSubmission(run.id, submission.submissionId);
     const settled = await conversation.waitForSubmission(submission.submissionId, { timeoutMs: runWait.timeoutMs });
     if (!settled) throw new Error("the run's turn disappeared");
-    if (settled.status === "pending" || settled.status === "running") throw new Error(`the turn took longer than ${Math.round(runWait.timeoutMs / 60_000)} minutes`);
+    if (settled.status === "pending" || settled.status === "running")
+      throw new Error(`the turn took longer than ${Math.round(runWait.timeoutMs / 60_000)} minutes`);
     if (settled.status !== "completed") throw new Error(settled.error ?? `the turn ended as ${settled.status}`);
     let messages = (await conversation.getMessages()) as UIMessage[];
     // The turn paused for the owner's approval (its submission settles then): the run is not done and
@@ -330,10 +327,12 @@ export class TaskService {
       messages = (await conversation.getMessages()) as UIMessage[];
     }
     if (waited) {
-      if (!(await conversation.waitUntilStable({ timeout: RUN_TIMEOUT_MS }))) throw new Error(`the approved turn took longer than ${RUN_TIMEOUT_MS / 60_000} minutes`);
+      if (!(await conversation.waitUntilStable({ timeout: RUN_TIMEOUT_MS })))
+        throw new Error(`the approved turn took longer than ${RUN_TIMEOUT_MS / 60_000} minutes`);
       messages = (await conversation.getMessages()) as UIMessage[];
     }
-    const reply = (!waited && settled.messageId ? messages.find((m) => m.id === settled.messageId) : undefined) ?? messages.findLast((m) => m.role === "assistant");
+    const reply =
+      (!waited && settled.messageId ? messages.find((m) => m.id === settled.messageId) : undefined) ?? messages.findLast((m) => m.role === "assistant");
     return messageText(reply?.parts).trim();
   }
 
@@ -416,7 +415,7 @@ export class TaskService {
     if (full || i.when !== undefined) {
       if (typeof i.when === "string") out.spec = resolveWhen(i.when, now, zone);
       else if (typeof i.when === "object" && i.when !== null) out.spec = validSpec(i.when, now);
-      else throw new Error("when is required: a phrase such as \"every weekday at 08:00\" or a schedule object");
+      else throw new Error('when is required: a phrase such as "every weekday at 08:00" or a schedule object');
     }
     if (full || i.prompt !== undefined) {
       if (typeof i.prompt !== "string" || !i.prompt.trim()) throw new Error("prompt must say what to do");

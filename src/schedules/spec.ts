@@ -35,7 +35,7 @@ export function validSpec(input: unknown, now: number): ScheduleSpec {
       return { kind: "weekly", days: [...new Set(days as number[])].sort((a, b) => a - b), time: validTime(spec.time) };
     }
     case "cron": {
-      if (typeof spec.expr !== "string") throw new Error("cron: expr must be a string such as \"0 9 * * 1\"");
+      if (typeof spec.expr !== "string") throw new Error('cron: expr must be a string such as "0 9 * * 1"');
       const expr = spec.expr.trim().replace(/\s+/g, " ");
       parseCron(expr);
       const cronSpec: ScheduleSpec = { kind: "cron", expr };

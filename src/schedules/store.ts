@@ -57,8 +57,20 @@ export class TaskStore {
     this.sql.exec(
       `INSERT INTO steward_task (id, title, prompt, spec, zone, deliver, quiet, status, session_id, anchor, next_run_at, created_at, updated_at, created_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      t.id, t.title, t.prompt, JSON.stringify(t.spec), t.zone, t.deliver, t.quiet ? 1 : 0, t.status, t.sessionId,
-      t.anchor, t.nextRunAt, t.createdAt, t.updatedAt, t.createdBy
+      t.id,
+      t.title,
+      t.prompt,
+      JSON.stringify(t.spec),
+      t.zone,
+      t.deliver,
+      t.quiet ? 1 : 0,
+      t.status,
+      t.sessionId,
+      t.anchor,
+      t.nextRunAt,
+      t.createdAt,
+      t.updatedAt,
+      t.createdBy
     );
   }
 
@@ -66,8 +78,18 @@ export class TaskStore {
     this.sql.exec(
       `UPDATE steward_task SET title = ?, prompt = ?, spec = ?, zone = ?, deliver = ?, quiet = ?, status = ?, session_id = ?,
        anchor = ?, next_run_at = ?, updated_at = ? WHERE id = ?`,
-      t.title, t.prompt, JSON.stringify(t.spec), t.zone, t.deliver, t.quiet ? 1 : 0, t.status, t.sessionId,
-      t.anchor, t.nextRunAt, t.updatedAt, t.id
+      t.title,
+      t.prompt,
+      JSON.stringify(t.spec),
+      t.zone,
+      t.deliver,
+      t.quiet ? 1 : 0,
+      t.status,
+      t.sessionId,
+      t.anchor,
+      t.nextRunAt,
+      t.updatedAt,
+      t.id
     );
   }
 
@@ -115,22 +137,25 @@ export class TaskStore {
   }
 
   private tasks(query: string, ...bindings: SqlStorageValue[]): TaskRow[] {
-    return this.sql.exec<Row>(query, ...bindings).toArray().map((r) => ({
-      id: String(r.id),
-      title: String(r.title),
-      prompt: String(r.prompt),
-      spec: JSON.parse(String(r.spec)) as ScheduleSpec,
-      zone: String(r.zone),
-      deliver: String(r.deliver) as Destination,
-      quiet: Number(r.quiet) === 1,
-      status: String(r.status) as TaskStatus,
-      sessionId: r.session_id === null ? null : String(r.session_id),
-      anchor: Number(r.anchor),
-      nextRunAt: r.next_run_at === null ? null : Number(r.next_run_at),
-      createdAt: Number(r.created_at),
-      updatedAt: Number(r.updated_at),
-      createdBy: String(r.created_by)
-    }));
+    return this.sql
+      .exec<Row>(query, ...bindings)
+      .toArray()
+      .map((r) => ({
+        id: String(r.id),
+        title: String(r.title),
+        prompt: String(r.prompt),
+        spec: JSON.parse(String(r.spec)) as ScheduleSpec,
+        zone: String(r.zone),
+        deliver: String(r.deliver) as Destination,
+        quiet: Number(r.quiet) === 1,
+        status: String(r.status) as TaskStatus,
+        sessionId: r.session_id === null ? null : String(r.session_id),
+        anchor: Number(r.anchor),
+        nextRunAt: r.next_run_at === null ? null : Number(r.next_run_at),
+        createdAt: Number(r.created_at),
+        updatedAt: Number(r.updated_at),
+        createdBy: String(r.created_by)
+      }));
   }
 
   // ── runs ──
@@ -140,7 +165,14 @@ export class TaskStore {
     const cursor = this.sql.exec(
       `INSERT OR IGNORE INTO steward_task_run (id, task_id, scheduled_for, started_at, attempt, status, manual, late_ms, missed, watch_at)
        VALUES (?, ?, ?, ?, 1, 'running', ?, ?, ?, ?)`,
-      run.id, run.taskId, run.scheduledFor, run.startedAt, run.manual ? 1 : 0, run.lateMs, run.missed, run.watchAt
+      run.id,
+      run.taskId,
+      run.scheduledFor,
+      run.startedAt,
+      run.manual ? 1 : 0,
+      run.lateMs,
+      run.missed,
+      run.watchAt
     );
     return cursor.rowsWritten > 0;
   }
@@ -168,7 +200,9 @@ export class TaskStore {
   restartRun(id: string, attempt: number, watchAt: number): void {
     this.sql.exec(
       `UPDATE steward_task_run SET status = 'running', attempt = ?, retry_at = NULL, submission_id = NULL, watch_at = ? WHERE id = ?`,
-      attempt, watchAt, id
+      attempt,
+      watchAt,
+      id
     );
   }
 
@@ -181,11 +215,20 @@ export class TaskStore {
     this.sql.exec(`UPDATE steward_task_run SET watch_at = ? WHERE id = ?`, at, id);
   }
 
-  finishRun(id: string, status: RunStatus, fields: { result?: string | null; error?: string | null; retryAt?: number | null; delivered?: string | null; at: number }): void {
+  finishRun(
+    id: string,
+    status: RunStatus,
+    fields: { result?: string | null; error?: string | null; retryAt?: number | null; delivered?: string | null; at: number }
+  ): void {
     this.sql.exec(
       `UPDATE steward_task_run SET status = ?, result = ?, error = ?, retry_at = ?, delivered = ?, finished_at = ?, watch_at = NULL WHERE id = ?`,
-      status, fields.result ?? null, fields.error ?? null, fields.retryAt ?? null, fields.delivered ?? null,
-      status === "retrying" ? null : fields.at, id
+      status,
+      fields.result ?? null,
+      fields.error ?? null,
+      fields.retryAt ?? null,
+      fields.delivered ?? null,
+      status === "retrying" ? null : fields.at,
+      id
     );
   }
 
@@ -194,29 +237,34 @@ export class TaskStore {
     this.sql.exec(
       `DELETE FROM steward_task_run WHERE task_id = ? AND status NOT IN ('running', 'retrying') AND id NOT IN
        (SELECT id FROM steward_task_run WHERE task_id = ? ORDER BY started_at DESC LIMIT ?)`,
-      taskId, taskId, keep
+      taskId,
+      taskId,
+      keep
     );
   }
 
   private runs(query: string, ...bindings: SqlStorageValue[]): RunRow[] {
-    return this.sql.exec<Row>(query, ...bindings).toArray().map((r) => ({
-      id: String(r.id),
-      taskId: String(r.task_id),
-      scheduledFor: Number(r.scheduled_for),
-      startedAt: Number(r.started_at),
-      attempt: Number(r.attempt),
-      status: String(r.status) as RunStatus,
-      manual: Number(r.manual) === 1,
-      lateMs: Number(r.late_ms),
-      missed: Number(r.missed),
-      retryAt: r.retry_at === null ? null : Number(r.retry_at),
-      watchAt: r.watch_at === null || r.watch_at === undefined ? null : Number(r.watch_at),
-      submissionId: r.submission_id === null ? null : String(r.submission_id),
-      result: r.result === null ? null : String(r.result),
-      error: r.error === null ? null : String(r.error),
-      finishedAt: r.finished_at === null ? null : Number(r.finished_at),
-      delivered: r.delivered === null ? null : String(r.delivered)
-    }));
+    return this.sql
+      .exec<Row>(query, ...bindings)
+      .toArray()
+      .map((r) => ({
+        id: String(r.id),
+        taskId: String(r.task_id),
+        scheduledFor: Number(r.scheduled_for),
+        startedAt: Number(r.started_at),
+        attempt: Number(r.attempt),
+        status: String(r.status) as RunStatus,
+        manual: Number(r.manual) === 1,
+        lateMs: Number(r.late_ms),
+        missed: Number(r.missed),
+        retryAt: r.retry_at === null ? null : Number(r.retry_at),
+        watchAt: r.watch_at === null || r.watch_at === undefined ? null : Number(r.watch_at),
+        submissionId: r.submission_id === null ? null : String(r.submission_id),
+        result: r.result === null ? null : String(r.result),
+        error: r.error === null ? null : String(r.error),
+        finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+        delivered: r.delivered === null ? null : String(r.delivered)
+      }));
   }
 
   // ── notifications ──
@@ -224,7 +272,13 @@ export class TaskStore {
   addNotification(n: NotificationRow): void {
     this.sql.exec(
       `INSERT OR IGNORE INTO steward_notification (id, task_id, run_id, session_id, title, body, created_at, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
-      n.id, n.taskId, n.runId, n.sessionId, n.title, n.body, n.createdAt
+      n.id,
+      n.taskId,
+      n.runId,
+      n.sessionId,
+      n.title,
+      n.body,
+      n.createdAt
     );
   }
 

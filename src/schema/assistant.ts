@@ -153,7 +153,6 @@ export const ASSISTANT_MIGRATIONS: readonly Migration[] = [
       sql.exec(`CREATE TABLE steward_usage_turn (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL)`);
       sql.exec(`CREATE INDEX steward_usage_turn_at ON steward_usage_turn (at)`);
     }
-
   },
   {
     version: 4,

@@ -34,18 +34,14 @@ export function migrate(storage: MigrationStorage, migrations: readonly Migratio
   const known = migrations.at(-1)?.version ?? 0;
   if (current > known) {
     // Older code on a newer database could misread (or overwrite) what it does not know about.
-    throw new SchemaError(
-      `database schema is at version ${current}, newer than this code knows (${known}); refusing to open it with older code`
-    );
+    throw new SchemaError(`database schema is at version ${current}, newer than this code knows (${known}); refusing to open it with older code`);
   }
   const recorded = new Set(appliedMigrations(storage).map((m) => m.version));
   const pending = migrations.filter((m) => !recorded.has(m.version));
   const late = pending.find((m) => m.version < current);
   if (late) {
     // A migration slipped in below one already applied would run out of order on upgraded databases only.
-    throw new SchemaError(
-      `migration ${late.version} (${late.name}) is below the database's version ${current}; add new migrations at the end`
-    );
+    throw new SchemaError(`migration ${late.version} (${late.name}) is below the database's version ${current}; add new migrations at the end`);
   }
   const applied: number[] = [];
   for (const migration of pending) {

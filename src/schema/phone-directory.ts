@@ -10,9 +10,7 @@ export const PHONE_DIRECTORY_MIGRATIONS: readonly Migration[] = [
       sql.exec(`CREATE TABLE phone_number (number TEXT PRIMARY KEY, user_id TEXT NOT NULL, added_at INTEGER NOT NULL)`);
       sql.exec(`CREATE INDEX phone_number_user ON phone_number (user_id)`);
       // One per answered call: binds the media stream to the webhook that answered it; used once.
-      sql.exec(
-        `CREATE TABLE phone_token (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, session TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER)`
-      );
+      sql.exec(`CREATE TABLE phone_token (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, session TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER)`);
     }
   }
 ];

@@ -50,7 +50,10 @@ export function imagePathsIn(value: unknown): string[] {
       return;
     }
     if (Array.isArray(v)) v.slice(0, 20).forEach((x) => visit(x, depth + 1));
-    else if (typeof v === "object") Object.values(v).slice(0, 20).forEach((x) => visit(x, depth + 1));
+    else if (typeof v === "object")
+      Object.values(v)
+        .slice(0, 20)
+        .forEach((x) => visit(x, depth + 1));
   };
   visit(value, 0);
   return [...found].slice(0, 8);

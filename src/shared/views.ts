@@ -99,7 +99,6 @@ export interface UsageReport {
   days: UsageByDay[];
 }
 
-
 export interface UserSettings {
   /** IANA zone name, e.g. "Europe/Lisbon". */
   timeZone: string;

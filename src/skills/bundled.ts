@@ -8,9 +8,7 @@ import workspaceDigest from "../../skills/workspace-digest/SKILL.md";
  * by wrangler's Text rule). They are parsed once per isolate; a broken
  * SKILL.md fails loudly at start-up rather than silently disappearing.
  */
-const BUNDLED: ReadonlyArray<{ directory: string; markdown: string }> = [
-  { directory: "workspace-digest", markdown: workspaceDigest }
-];
+const BUNDLED: ReadonlyArray<{ directory: string; markdown: string }> = [{ directory: "workspace-digest", markdown: workspaceDigest }];
 
 let entries: SkillManifestEntry[] | undefined;
 

@@ -27,7 +27,11 @@ export class MailReader extends Think<Env> {
   override getModel() {
     const where = { session: this.name, channel: "subagent", turn: () => this.activeTurn?.requestId ?? "" };
     // Its tokens count toward the user's usage and daily limit like the session's own.
-    return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name }, usageSink(() => this.parentAgent(Assistant), where));
+    return chatModel(
+      this.env,
+      { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name },
+      usageSink(() => this.parentAgent(Assistant), where)
+    );
   }
 
   override getSystemPrompt(): string {
@@ -58,7 +62,14 @@ export class MailReader extends Think<Env> {
       .map((p) => (p.type === "text" ? p.text : ""))
       .join("")
       .trim();
-    return parseSummary(text) ?? { summary: excerpt, requests: [], suspicious: false, reasons: ["the reader gave no structured report; this is an excerpt of the email"] };
+    return (
+      parseSummary(text) ?? {
+        summary: excerpt,
+        requests: [],
+        suspicious: false,
+        reasons: ["the reader gave no structured report; this is an excerpt of the email"]
+      }
+    );
   }
 
   /** The registry's common surface (delegate). */
@@ -74,7 +85,13 @@ export function parseSummary(text: string): MailSummary | null {
   try {
     const value = JSON.parse(text.slice(start, end + 1)) as Record<string, unknown>;
     if (typeof value.summary !== "string") return null;
-    const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").map((s) => s.slice(0, 500)).slice(0, 20) : []);
+    const strings = (v: unknown) =>
+      Array.isArray(v)
+        ? v
+            .filter((x): x is string => typeof x === "string")
+            .map((s) => s.slice(0, 500))
+            .slice(0, 20)
+        : [];
     return { summary: value.summary.slice(0, 4000), requests: strings(value.requests), suspicious: value.suspicious === true, reasons: strings(value.reasons) };
   } catch {
     return null;

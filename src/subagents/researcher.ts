@@ -27,7 +27,11 @@ export class Researcher extends Think<Env> {
   override getModel() {
     const where = { session: this.name, channel: "subagent", turn: () => this.activeTurn?.requestId ?? "" };
     // Its tokens count toward the user's usage and daily limit like the session's own.
-    return chatModel(this.env, { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name }, usageSink(() => this.parentAgent(Assistant), where));
+    return chatModel(
+      this.env,
+      { user: this.parentPath[0]?.name ?? "unknown", channel: "subagent", session: this.name },
+      usageSink(() => this.parentAgent(Assistant), where)
+    );
   }
 
   override getSystemPrompt(): string {

@@ -107,9 +107,11 @@ export class VoiceCall {
   utterance(text: string): void {
     const endOfSpeech = this.now();
     this.#bargeIn();
-    this.#queue = this.#queue.then(() => this.#handle(text, endOfSpeech)).catch((error: unknown) => {
-      console.warn(`[steward] call utterance failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    this.#queue = this.#queue
+      .then(() => this.#handle(text, endOfSpeech))
+      .catch((error: unknown) => {
+        console.warn(`[steward] call utterance failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
   }
 
   async #handle(text: string, endOfSpeech: number): Promise<void> {

@@ -43,7 +43,11 @@ export function voiceGrammar(): string {
 
 /** The slash command a recognised phrase stands for, or null (said as it is). */
 export function commandFor(utterance: string): string | null {
-  const words = utterance.toLowerCase().replace(/[^a-z ]+/g, " ").replace(/\s+/g, " ").trim();
+  const words = utterance
+    .toLowerCase()
+    .replace(/[^a-z ]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   for (const phrase of PHRASES) {
     const m = phrase.match.exec(words);
     if (m) return phrase.command(m);

@@ -11,12 +11,7 @@ const SESSION_ID = /^[0-9a-f-]{36}$/;
  * Origin: it reaches the caller's own session, marked as a call so the
  * Conversation speaks the voice protocol on it (src/voice/endpoint.ts).
  */
-export async function routeCall(
-  request: Request,
-  assistant: DurableObjectStub<Assistant>,
-  session: string,
-  kind: CallKind = "web"
-): Promise<Response> {
+export async function routeCall(request: Request, assistant: DurableObjectStub<Assistant>, session: string, kind: CallKind = "web"): Promise<Response> {
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return Response.json({ error: "expected a WebSocket" }, { status: 426 });
   if (!SESSION_ID.test(session) || !(await assistant.hasSession(session))) return Response.json({ error: "not found" }, { status: 404 });
   const marked = new Request(request);

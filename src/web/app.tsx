@@ -121,21 +121,11 @@ export function App() {
   return (
     <div className="app" data-nav={navOpen ? "open" : "closed"}>
       {/* A button, not an in-page link: the URL hash holds the route. */}
-      <button
-        type="button"
-        className="skip-link"
-        onClick={() => (document.getElementById("message-input") ?? document.getElementById("main"))?.focus()}
-      >
+      <button type="button" className="skip-link" onClick={() => (document.getElementById("message-input") ?? document.getElementById("main"))?.focus()}>
         {route.view === "chat" ? "Skip to the message box" : "Skip to content"}
       </button>
       <header className="topbar">
-        <button
-          type="button"
-          className="menu-button"
-          aria-controls="nav"
-          aria-expanded={navOpen}
-          onClick={() => setNavOpen((open) => !open)}
-        >
+        <button type="button" className="menu-button" aria-controls="nav" aria-expanded={navOpen} onClick={() => setNavOpen((open) => !open)}>
           Menu
         </button>
         <h1>Steward</h1>
@@ -196,7 +186,13 @@ export function App() {
         <ErrorBoundary key={route.view === "chat" ? `chat-${activeId ?? ""}` : route.view}>
           {route.view === "chat" &&
             (active ? (
-              <Suspense fallback={<p className="placeholder" role="status">Loading messages…</p>}>
+              <Suspense
+                fallback={
+                  <p className="placeholder" role="status">
+                    Loading messages…
+                  </p>
+                }
+              >
                 <ChatPane
                   key={active.id}
                   session={active}
@@ -211,7 +207,12 @@ export function App() {
               </p>
             ))}
           {route.view === "files" && (
-            <FilesView directory={directory} link={link} path={route.path} onOpen={(path) => go({ view: "files", path: path?.replace(/^\/workspace\/?/, "") || null }, true)} />
+            <FilesView
+              directory={directory}
+              link={link}
+              path={route.path}
+              onOpen={(path) => go({ view: "files", path: path?.replace(/^\/workspace\/?/, "") || null }, true)}
+            />
           )}
           {route.view === "audit" && <AuditView directory={directory} link={link} sessions={sessions ?? []} />}
           {route.view === "tasks" && <TasksView directory={directory} link={link} onOpenChat={(id) => openChat(id)} />}

@@ -43,7 +43,14 @@ export function useAttachments() {
   const clear = useCallback(() => setItems([]), []);
   const parts: FileUIPart[] = items.flatMap((a) =>
     a.uploaded
-      ? [{ type: "file" as const, mediaType: a.uploaded.mediaType, filename: a.name, url: new URL(workspaceFileUrl(a.uploaded.path, true), location.origin).href }]
+      ? [
+          {
+            type: "file" as const,
+            mediaType: a.uploaded.mediaType,
+            filename: a.name,
+            url: new URL(workspaceFileUrl(a.uploaded.path, true), location.origin).href
+          }
+        ]
       : []
   );
   return { items, add, remove, clear, parts, uploading: items.some((a) => a.state === "uploading") };

@@ -191,7 +191,17 @@ function Messages({ messages, busy, clock, onApproval, onRegenerate, spans, bran
  * Where the model now sees a summary: the messages it stands for, as they
  * were (nothing was deleted), then the summary itself, folded.
  */
-function CompactedView({ summary, span, clock, onApproval }: { summary: UIMessage; span?: CompactedSpan; clock: ReturnType<typeof useToolClock>; onApproval: (id: string, approved: boolean) => void }) {
+function CompactedView({
+  summary,
+  span,
+  clock,
+  onApproval
+}: {
+  summary: UIMessage;
+  span?: CompactedSpan;
+  clock: ReturnType<typeof useToolClock>;
+  onApproval: (id: string, approved: boolean) => void;
+}) {
   const originals = (span?.messages ?? []) as UIMessage[];
   return (
     <div className="compacted" data-message-id={summary.id}>
@@ -200,7 +210,8 @@ function CompactedView({ summary, span, clock, onApproval }: { summary: UIMessag
       ))}
       <details className="compaction-note">
         <summary>
-          {originals.length > 0 ? `The ${originals.length} messages above` : "Earlier messages"} are summarized for the model to keep this chat within its context
+          {originals.length > 0 ? `The ${originals.length} messages above` : "Earlier messages"} are summarized for the model to keep this chat within its
+          context
         </summary>
         <div className="message-text plain">{summary.parts.map((p) => (p.type === "text" ? p.text : "")).join("")}</div>
       </details>

@@ -81,8 +81,6 @@ export function HistorySearch({ directory, link, onOpen }: HistorySearchProps) {
 function Snippet({ text }: { text: string }) {
   const pieces = text.split(/(«[^»]*»)/);
   return (
-    <>
-      {pieces.map((piece, i) => (piece.startsWith("«") && piece.endsWith("»") ? <mark key={i}>{piece.slice(1, -1)}</mark> : <span key={i}>{piece}</span>))}
-    </>
+    <>{pieces.map((piece, i) => (piece.startsWith("«") && piece.endsWith("»") ? <mark key={i}>{piece.slice(1, -1)}</mark> : <span key={i}>{piece}</span>))}</>
   );
 }

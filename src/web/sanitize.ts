@@ -12,9 +12,46 @@ import DOMPurify from "dompurify";
  */
 
 /** Attributes with which an element loads something without a click. */
-const FETCHING_ATTRIBUTES = new Set(["src", "srcset", "imagesrcset", "poster", "background", "lowsrc", "dynsrc", "data", "xlink:href", "longdesc", "manifest", "codebase", "ping", "action", "formaction"]);
+const FETCHING_ATTRIBUTES = new Set([
+  "src",
+  "srcset",
+  "imagesrcset",
+  "poster",
+  "background",
+  "lowsrc",
+  "dynsrc",
+  "data",
+  "xlink:href",
+  "longdesc",
+  "manifest",
+  "codebase",
+  "ping",
+  "action",
+  "formaction"
+]);
 /** Elements that exist to load (or run) something else; their text content is kept. */
-const FORBID_TAGS = ["style", "form", "input", "button", "link", "meta", "base", "iframe", "frame", "frameset", "object", "embed", "video", "audio", "source", "track", "picture", "svg", "math", "image"];
+const FORBID_TAGS = [
+  "style",
+  "form",
+  "input",
+  "button",
+  "link",
+  "meta",
+  "base",
+  "iframe",
+  "frame",
+  "frameset",
+  "object",
+  "embed",
+  "video",
+  "audio",
+  "source",
+  "track",
+  "picture",
+  "svg",
+  "math",
+  "image"
+];
 /** `style` can load (`background:url(…)`) and can hide or overlay content; the rest only load. */
 const FORBID_ATTR = ["style", "srcset", "imagesrcset", "sizes", "background", "poster", "ping", "lowsrc", "dynsrc"];
 

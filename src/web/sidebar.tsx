@@ -32,14 +32,7 @@ export function ChatList({ sessions, activeId, onChoose, onCreate, onCall, onRen
       ) : (
         <ul className="session-list">
           {sessions.map((session) => (
-            <ChatItem
-              key={session.id}
-              session={session}
-              active={session.id === activeId}
-              onChoose={onChoose}
-              onRename={onRename}
-              onDelete={onDelete}
-            />
+            <ChatItem key={session.id} session={session} active={session.id === activeId} onChoose={onChoose} onRename={onRename} onDelete={onDelete} />
           ))}
         </ul>
       )}
@@ -111,12 +104,7 @@ function ChatItem({
           </button>
         </form>
       ) : (
-        <button
-          type="button"
-          className="session"
-          aria-current={active ? "page" : undefined}
-          onClick={() => onChoose(session.id)}
-        >
+        <button type="button" className="session" aria-current={active ? "page" : undefined} onClick={() => onChoose(session.id)}>
           <span className="session-title">{session.title}</span>
           {session.channel !== "web" && (
             <span className="session-channel" data-channel={session.channel}>
@@ -141,13 +129,7 @@ function ChatItem({
           >
             ✎
           </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Delete ${session.title}`}
-            title="Delete"
-            onClick={() => setMode("confirm-delete")}
-          >
+          <button type="button" className="icon-button" aria-label={`Delete ${session.title}`} title="Delete" onClick={() => setMode("confirm-delete")}>
             ×
           </button>
         </span>

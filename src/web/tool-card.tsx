@@ -55,7 +55,10 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
     >
       <header className="tool-head">
         {dynamic ? (
-          <span className="tier-badge tier-dynamic" title={`An ${dynamic} tool: its tier follows its permissions (Settings → ${dynamic === "MCP" ? "Connections" : "Extensions"})`}>
+          <span
+            className="tier-badge tier-dynamic"
+            title={`An ${dynamic} tool: its tier follows its permissions (Settings → ${dynamic === "MCP" ? "Connections" : "Extensions"})`}
+          >
             {dynamic} tool
           </span>
         ) : tier === undefined ? (

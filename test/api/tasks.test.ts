@@ -35,7 +35,12 @@ describe("the task API", () => {
     const events = await readEvents(headers, id);
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
     expect(events[0]).toMatchObject({ event: "status", data: { status: "queued" } });
-    expect(events.filter((e) => e.event === "text").map((e) => e.data.text).join("")).toBe("Hello there");
+    expect(
+      events
+        .filter((e) => e.event === "text")
+        .map((e) => e.data.text)
+        .join("")
+    ).toBe("Hello there");
     expect(events.at(-1)).toMatchObject({ event: "done", data: { status: "done", answer: "Hello there" } });
 
     const task = await getTask(headers, id);
@@ -143,7 +148,11 @@ describe("the task API", () => {
     modelOverride.current = () => new ScriptedModel([{ text: "secret" }]);
     const { id } = await submit(a.headers, { prompt: "mine" });
     await waitForTask(a.headers, id, (t) => t.status === "done");
-    for (const [path, method] of [[`/api/tasks/${id}`, "GET"], [`/api/tasks/${id}/events`, "GET"], [`/api/tasks/${id}`, "DELETE"]] as const) {
+    for (const [path, method] of [
+      [`/api/tasks/${id}`, "GET"],
+      [`/api/tasks/${id}/events`, "GET"],
+      [`/api/tasks/${id}`, "DELETE"]
+    ] as const) {
       const res = await api(path, b.headers, { method });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(await res.text()).not.toContain("secret");

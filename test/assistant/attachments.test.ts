@@ -44,7 +44,10 @@ describe("attachments for the model", () => {
   const read = async (path: string) => files[path] ?? { error: `no such file: ${path}` };
   const url = (path: string) => `http://localhost/api/files?path=${encodeURIComponent(path)}&inline=1`;
   const turn = (...paths: string[]): ModelMessage[] => [
-    { role: "user", content: [{ type: "text", text: "look" }, ...paths.map((p) => ({ type: "file" as const, data: url(p), mediaType: "application/octet-stream" }))] }
+    {
+      role: "user",
+      content: [{ type: "text", text: "look" }, ...paths.map((p) => ({ type: "file" as const, data: url(p), mediaType: "application/octet-stream" }))]
+    }
   ];
 
   it("images as images when the model takes them, text as text, missing files in words", async () => {
@@ -70,6 +73,8 @@ describe("attachments for the model", () => {
     expect(workspacePathOfUrl("https://evil.example/x.png")).toBeNull();
     expect(workspacePathOfUrl("/api/files?path=/etc/passwd")).toBeNull();
     expect(workspacePathOfUrl(url("/workspace/a b.png"))).toBe("/workspace/a b.png");
-    expect(imagePathsIn({ ok: true, path: "/workspace/screenshots/x.png", text: "Saved /workspace/screenshots/x.png" })).toEqual(["/workspace/screenshots/x.png"]);
+    expect(imagePathsIn({ ok: true, path: "/workspace/screenshots/x.png", text: "Saved /workspace/screenshots/x.png" })).toEqual([
+      "/workspace/screenshots/x.png"
+    ]);
   });
 });

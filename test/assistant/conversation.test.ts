@@ -22,7 +22,10 @@ describe("a chat turn over the WebSocket", () => {
     await log.done(id);
     ws.close();
 
-    const deltas = log.chunks(id).filter((c) => c.type === "text-delta").map((c) => c.delta);
+    const deltas = log
+      .chunks(id)
+      .filter((c) => c.type === "text-delta")
+      .map((c) => c.delta);
     expect(deltas).toEqual(["Hel", "lo, ", "I am ", "Steward."]);
 
     const messages = await storedMessages(DEV_USER_ID, session);
@@ -39,9 +42,7 @@ describe("a chat turn over the WebSocket", () => {
     const session = await newSession(DEV_USER_ID);
     await chatOnce(session, "/run 1+1");
     const assistant = await assistantFor(DEV_USER_ID);
-    const alarm = await runInDurableObject(assistant as unknown as DurableObjectStub<Assistant>, (_i, state) =>
-      state.storage.getAlarm()
-    );
+    const alarm = await runInDurableObject(assistant as unknown as DurableObjectStub<Assistant>, (_i, state) => state.storage.getAlarm());
     expect(alarm).toBeNull();
   });
 

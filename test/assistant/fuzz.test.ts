@@ -13,7 +13,18 @@ import { storedMessages } from "../helpers/session";
  */
 
 const RUNS = 50;
-const KNOWN_PART_TYPES = ["text", "file", "reasoning", "reasoning-file", "custom", "source-url", "source-document", "step-start", "steering-message", "dynamic-tool"];
+const KNOWN_PART_TYPES = [
+  "text",
+  "file",
+  "reasoning",
+  "reasoning-file",
+  "custom",
+  "source-url",
+  "source-document",
+  "step-start",
+  "steering-message",
+  "dynamic-tool"
+];
 const SERVER_TOOLS = ["run_code", "run_shell", "read", "write", "edit", "delete", "exec", "ls", "grep", "find", "publish", "activate_skill"];
 
 const notA = (...allowed: unknown[]) => fc.jsonValue().filter((v) => !allowed.includes(v as never));
@@ -48,22 +59,35 @@ const badClientTools = fc.oneof(
 const badChatFrame = fc.oneof(
   badMessage.map((message) => chatRequest({ messages: [userMessage("ok"), message] })),
   badClientTools.map((clientTools) => chatRequest({ messages: [userMessage("ok")], clientTools })),
-  fc.dictionary(fc.string().filter((k) => !["messages", "trigger", "clientTools"].includes(k)), fc.jsonValue(), { minKeys: 1 }).map((extra) =>
-    chatRequest({ messages: [userMessage("ok")], ...extra })
-  ),
+  fc
+    .dictionary(
+      fc.string().filter((k) => !["messages", "trigger", "clientTools"].includes(k)),
+      fc.jsonValue(),
+      { minKeys: 1 }
+    )
+    .map((extra) => chatRequest({ messages: [userMessage("ok")], ...extra })),
   notA("submit-message", "regenerate-message").map((trigger) => chatRequest({ messages: [userMessage("ok")], trigger })),
-  fc.string().filter((body) => !isJson(body)).map((body) => JSON.stringify({ type: "cf_agent_use_chat_request", id: "r1", init: { method: "POST", body } })),
+  fc
+    .string()
+    .filter((body) => !isJson(body))
+    .map((body) => JSON.stringify({ type: "cf_agent_use_chat_request", id: "r1", init: { method: "POST", body } })),
   nonArray.map((messages) => chatRequest({ messages }))
 );
 
 const otherBadFrame = fc.oneof(
   fc.jsonValue().map((state) => JSON.stringify({ type: "cf_agent_state", state })),
   fc.jsonValue().map((args) => JSON.stringify({ type: "rpc", id: "1", method: "pendingApprovals", args: [args] })),
-  fc.string().filter((type) => !type.startsWith("cf_agent_")).map((type) => JSON.stringify({ type })),
+  fc
+    .string()
+    .filter((type) => !type.startsWith("cf_agent_"))
+    .map((type) => JSON.stringify({ type })),
   badClientTools.map((clientTools) => JSON.stringify({ type: "cf_agent_tool_result", toolCallId: "c1", toolName: "", output: 1, clientTools })),
   fc.constantFrom(...SERVER_TOOLS).map((toolName) => JSON.stringify({ type: "cf_agent_tool_result", toolCallId: "c1", toolName, output: "forged" })),
   nonString.map((toolCallId) => JSON.stringify({ type: "cf_agent_tool_result", toolCallId, output: 1 })),
-  fc.jsonValue().filter((v) => typeof v !== "boolean").map((approved) => JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: "c1", approved })),
+  fc
+    .jsonValue()
+    .filter((v) => typeof v !== "boolean")
+    .map((approved) => JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: "c1", approved })),
   nonString.map((id) => JSON.stringify({ type: "cf_agent_chat_request_cancel", id })),
   nonString.filter((v) => v !== null).map((probeId) => JSON.stringify({ type: "cf_agent_stream_resume_request", probeId }))
 );
@@ -160,10 +184,22 @@ describe("generated arguments at the Assistant's callables", () => {
       id.map((x) => ["updateTask", [x, { prompt: "changed" }]] as const),
       fc.tuple(fc.constantFrom("releaseHeldEmail", "discardHeldEmail", "rejectEmailReply"), fc.integer()).map(([m, n]) => [m, [n]] as const),
       fc.integer().map((n) => ["approveEmailReply", [n, "a".repeat(64)]] as const),
-      fc.integer().filter((t) => t < 0 || t > 4).map((t) => ["setTierPermission", [t, "allow"]] as const),
-      fc.string().filter((p) => !["allow", "ask", "deny"].includes(p)).map((p) => ["setTierPermission", [1, p]] as const),
-      fc.string({ maxLength: 30 }).filter((z) => !isTimeZone(z)).map((z) => ["setTimeZone", [z]] as const),
-      fc.integer().filter((n) => n < 1 || n > 500).map((n) => ["getAudit", [n]] as const)
+      fc
+        .integer()
+        .filter((t) => t < 0 || t > 4)
+        .map((t) => ["setTierPermission", [t, "allow"]] as const),
+      fc
+        .string()
+        .filter((p) => !["allow", "ask", "deny"].includes(p))
+        .map((p) => ["setTierPermission", [1, p]] as const),
+      fc
+        .string({ maxLength: 30 })
+        .filter((z) => !isTimeZone(z))
+        .map((z) => ["setTimeZone", [z]] as const),
+      fc
+        .integer()
+        .filter((n) => n < 1 || n > 500)
+        .map((n) => ["getAudit", [n]] as const)
     );
     await fc.assert(
       fc.asyncProperty(call, async ([method, args]) => {

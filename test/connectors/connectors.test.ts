@@ -51,7 +51,13 @@ describe("MCP connections", () => {
     const model = new ScriptedModel([
       { tools: [{ name: "mcp_fixture_echo", input: { text: "hi" } }] },
       { text: "echoed" },
-      { tools: [{ name: "mcp_fixture_add", input: { a: 2, b: 3 } }, { name: "mcp_fixture_fail", input: {} }, { name: "mcp_fixture_slow", input: { ms: 10_000 } }] },
+      {
+        tools: [
+          { name: "mcp_fixture_add", input: { a: 2, b: 3 } },
+          { name: "mcp_fixture_fail", input: {} },
+          { name: "mcp_fixture_slow", input: { ms: 10_000 } }
+        ]
+      },
       { text: "more" },
       { text: "after removal" }
     ]);

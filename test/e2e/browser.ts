@@ -33,7 +33,10 @@ export async function newPage(browser: Browser, width = 1100, height = 760): Pro
 }
 
 export async function screenshot(page: Page | undefined, testName: string, prefix = ""): Promise<void> {
-  const name = `${prefix}${testName}`.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase();
+  const name = `${prefix}${testName}`
+    .replace(/[^a-z0-9]+/gi, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase();
   await page?.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }).catch(() => undefined);
 }
 
@@ -55,11 +58,15 @@ export function app(page: Page) {
     userMessages: () => messageLog().getByRole("article", { name: "You said" }),
     /** Opens one of the views from the navigation (Tasks may carry an unread count in its name). */
     async view(name: "Chat" | "Files" | "Audit" | "Tasks" | "Settings") {
-      await nav().getByRole("link", { name: new RegExp(`^${name}(\\W|$)`) }).click();
+      await nav()
+        .getByRole("link", { name: new RegExp(`^${name}(\\W|$)`) })
+        .click();
     },
     /** The Tasks link's unread count, 0 when it shows none. */
     async unread(): Promise<number> {
-      const count = nav().getByRole("link", { name: /^Tasks/ }).locator(".count [aria-hidden]");
+      const count = nav()
+        .getByRole("link", { name: /^Tasks/ })
+        .locator(".count [aria-hidden]");
       return (await count.count()) === 0 ? 0 : Number(await count.innerText());
     },
     /** Types a message and presses Enter once the chat is connected and idle. */

@@ -166,7 +166,9 @@ describe("chat", () => {
   });
 
   test("renames and deletes a chat", async () => {
-    await item(second).getByRole("button", { name: /^Rename / }).click();
+    await item(second)
+      .getByRole("button", { name: /^Rename / })
+      .click();
     const field = item(second).getByRole("textbox", { name: /^New title for / });
     await field.fill("Scratch pad");
     await field.press("Enter");
@@ -215,10 +217,12 @@ describe("chat", () => {
     const seen: string[] = [];
     for (let i = 0; i < 150 && !seen.at(-1)?.startsWith("textarea"); i++) {
       await page.keyboard.press("Tab");
-      seen.push(await page.evaluate(() => {
-        const el = document.activeElement as HTMLElement | null;
-        return el ? `${el.tagName.toLowerCase()}:${el.getAttribute("aria-label") ?? el.textContent?.trim().slice(0, 20) ?? ""}` : "";
-      }));
+      seen.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return el ? `${el.tagName.toLowerCase()}:${el.getAttribute("aria-label") ?? el.textContent?.trim().slice(0, 20) ?? ""}` : "";
+        })
+      );
     }
     expect(seen.some((s) => s.startsWith("a:Files"))).toBe(true);
     expect(seen.some((s) => s.startsWith("button:+ New chat"))).toBe(true);

@@ -95,9 +95,7 @@ describe("installable app", () => {
   test("an Access user gets a sign-out link; the local dev user does not", async () => {
     expect(await page.locator("footer").getByRole("link", { name: "Sign out" }).count()).toBe(0);
     // What /api/me says behind Access (the identity itself is the Worker's; tested in test/auth.test.ts).
-    await page.route("**/api/me", (route) =>
-      route.fulfill({ json: { id: "access:someone", email: "owner@example.com", source: "access" } })
-    );
+    await page.route("**/api/me", (route) => route.fulfill({ json: { id: "access:someone", email: "owner@example.com", source: "access" } }));
     try {
       await page.reload();
       const signOut = page.locator("footer").getByRole("link", { name: "Sign out" });

@@ -39,7 +39,9 @@ async function redPng(): Promise<Buffer> {
 beforeAll(async () => {
   fake = await startFakeOpenAI(() => ({ chunks: ["Got ", "it."], delayMs: 5 }));
   site = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>Site</title><body style='background:#0a0'><h1>Hello from the site</h1></body>");
+    res
+      .writeHead(200, { "content-type": "text/html" })
+      .end("<!doctype html><title>Site</title><body style='background:#0a0'><h1>Hello from the site</h1></body>");
   });
   site.keepAliveTimeout = 60_000; // workerd reuses idle connections (test/AGENTS.md)
   await new Promise<void>((done) => site.listen(0, "127.0.0.1", done));

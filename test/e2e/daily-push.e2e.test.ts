@@ -41,7 +41,11 @@ let receiver: { privateKey: CryptoKey; publicKey: Uint8Array; auth: Uint8Array }
 
 beforeAll(async () => {
   const pair = (await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"])) as CryptoKeyPair;
-  receiver = { privateKey: pair.privateKey, publicKey: new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer), auth: crypto.getRandomValues(new Uint8Array(16)) };
+  receiver = {
+    privateKey: pair.privateKey,
+    publicKey: new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer),
+    auth: crypto.getRandomValues(new Uint8Array(16))
+  };
   pushService = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -127,7 +131,17 @@ describe("web push", () => {
     await page.evaluate(() => navigator.serviceWorker.ready);
     await cdp.send("ServiceWorker.deliverPushMessage", { origin: baseURL, registrationId, data: push.plaintext });
     await expect
-      .poll(() => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, url: (n.data as { url: string }).url }))), WAIT)
+      .poll(
+        () =>
+          page.evaluate(async () =>
+            (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+              title: n.title,
+              body: n.body,
+              url: (n.data as { url: string }).url
+            }))
+          ),
+        WAIT
+      )
       .toContainEqual({ title: "The answer", body: push.body, url: push.url });
     // Its click opens the chat (the worker's notificationclick work, reached by its message path).
     await page.evaluate((url) => navigator.serviceWorker.controller!.postMessage({ type: "steward:notification-click", url }), push.url);
@@ -150,7 +164,12 @@ describe("web push", () => {
     await expect.poll(() => card.getAttribute("data-state"), WAIT).toBe("waiting-approval");
     await card.getByRole("button", { name: "Approve" }).click();
     await expect
-      .poll(async () => (await rpc<Array<{ id: string; lastRun: { status: string; result: string | null } | null }>>(baseURL, "listTasks", [])).find((t) => t.id === task.id)?.lastRun, { timeout: 60_000 })
+      .poll(
+        async () =>
+          (await rpc<Array<{ id: string; lastRun: { status: string; result: string | null } | null }>>(baseURL, "listTasks", [])).find((t) => t.id === task.id)
+            ?.lastRun,
+        { timeout: 60_000 }
+      )
       .toMatchObject({ status: "done", result: expect.stringContaining("42") });
     const result = await waitForPush((r) => r.title === "Needs a yes");
     expect(result.body).toContain("42");

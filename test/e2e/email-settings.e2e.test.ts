@@ -31,7 +31,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterEach(async (ctx) => {
-  await region().scrollIntoViewIfNeeded({ timeout: 2_000 }).catch(() => undefined);
+  await region()
+    .scrollIntoViewIfNeeded({ timeout: 2_000 })
+    .catch(() => undefined);
   await screenshot(page, ctx.task.name, "email-settings-");
 });
 
@@ -128,7 +130,9 @@ describe("email settings", () => {
   });
 
   test("removing the owner address restores the list", async () => {
-    await region().getByRole("button", { name: `Remove ${OWNER}` }).click();
+    await region()
+      .getByRole("button", { name: `Remove ${OWNER}` })
+      .click();
     await expect.poll(() => ownerForm().getByRole("status").innerText(), WAIT).toBe(`Removed ${OWNER}.`);
     await page.reload();
     await region().getByLabel("Your agent's address").waitFor(WAIT);

@@ -124,7 +124,10 @@ const hostLabel = () => `🖼 image from ${new URL(attacker.origin).host}`;
 /** Gives any load the page might start a moment, then checks nothing reached the attacker. */
 async function expectNoRequests(where: string): Promise<void> {
   await sleep(1_500);
-  expect(attacker.requests.map((r) => r.url), where).toEqual([]);
+  expect(
+    attacker.requests.map((r) => r.url),
+    where
+  ).toEqual([]);
 }
 
 /** What a rendered Markdown container holds that could load by itself. */
@@ -197,7 +200,12 @@ describe("remote content in model output and workspace files", () => {
     const base = wrangler!.baseURL;
     const csp = (value: string | null) => {
       expect(value).toBeTruthy();
-      const directives = Object.fromEntries((value ?? "").split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...rest]) => [name, rest.join(" ")]));
+      const directives = Object.fromEntries(
+        (value ?? "")
+          .split(";")
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...rest]) => [name, rest.join(" ")])
+      );
       return directives;
     };
     for (const path of ["/", "/some/app/route", "/api/me", "/api/nope"]) {

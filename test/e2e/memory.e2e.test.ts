@@ -37,7 +37,11 @@ describe("memory", () => {
 
     // It is still there after a reload (stored in the Assistant, not the page).
     await page().reload();
-    await ui.readyStatus().or(page().getByRole("region", { name: "Memory" })).first().waitFor(WAIT);
+    await ui
+      .readyStatus()
+      .or(page().getByRole("region", { name: "Memory" }))
+      .first()
+      .waitFor(WAIT);
     const again = page().getByRole("region", { name: "Memory" }).getByRole("list", { name: "Memory" });
     await expect.poll(() => again.locator(".memory-text").allInnerTexts(), WAIT).toEqual(["prefers imperial units"]);
     await again.getByRole("button", { name: "Delete “prefers imperial units”" }).click();

@@ -92,7 +92,7 @@ describe("scheduled tasks", () => {
   test("edit changes the schedule and delivery; a bad phrase in the edit form changes nothing", async () => {
     await task().getByRole("button", { name: "Edit" }).click();
     const edit = task().getByRole("form", { name: /^Edit / });
-    await edit.getByRole("textbox", { name: "Schedule" }).fill("cron \"0 9 * * 99\"");
+    await edit.getByRole("textbox", { name: "Schedule" }).fill('cron "0 9 * * 99"');
     await edit.getByRole("button", { name: "Save changes" }).click();
     await expect.poll(() => edit.getByRole("alert").innerText(), WAIT).toContain("cron day of week value 99 is outside 0-7");
     expect(await task().locator("dd").first().innerText()).toMatch(/^once at/);
@@ -148,7 +148,10 @@ describe("scheduled tasks", () => {
     await expect.poll(() => tasks().count(), WAIT).toBe(1);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.getByRole("button", { name: "Menu" }).click();
-    await ui.nav().getByRole("link", { name: /^Tasks/ }).waitFor(WAIT);
+    await ui
+      .nav()
+      .getByRole("link", { name: /^Tasks/ })
+      .waitFor(WAIT);
     await page.getByRole("button", { name: "Menu" }).click();
   });
 

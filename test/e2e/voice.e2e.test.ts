@@ -49,9 +49,13 @@ async function callWith(wav: string): Promise<{ page: Page; ui: ReturnType<typeo
   browser = await chromium.launch({
     executablePath: inject("chromiumPath"),
     args: [
-      "--no-sandbox", "--disable-gpu", "--no-first-run",
-      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-      `--use-file-for-fake-audio-capture=${wav}%noloop`, "--autoplay-policy=no-user-gesture-required"
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--use-fake-ui-for-media-stream",
+      "--use-fake-device-for-media-stream",
+      `--use-file-for-fake-audio-capture=${wav}%noloop`,
+      "--autoplay-policy=no-user-gesture-required"
     ]
   });
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });

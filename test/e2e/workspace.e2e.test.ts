@@ -73,7 +73,9 @@ describe("workspace browser", () => {
   });
 
   test("uploads a text file and an image into the selected folder and shows them", async () => {
-    await files.locator("#upload-input").setInputFiles({ name: `notes-${RUN}.txt`, mimeType: "text/plain", buffer: Buffer.from("uploaded from the browser\n") });
+    await files
+      .locator("#upload-input")
+      .setInputFiles({ name: `notes-${RUN}.txt`, mimeType: "text/plain", buffer: Buffer.from("uploaded from the browser\n") });
     const textPath = `/workspace/live-${RUN}/notes-${RUN}.txt`;
     await fileButton(textPath).waitFor(WAIT);
     await expect.poll(() => viewer().locator(".viewer-text").innerText(), WAIT).toBe("uploaded from the browser\n");
@@ -101,9 +103,9 @@ describe("workspace browser", () => {
 
   test("an upload over the limit is refused in words and nothing is written", async () => {
     await files.locator("#upload-input").setInputFiles({ name: `big-${RUN}.bin`, mimeType: "application/octet-stream", buffer: Buffer.alloc(5 * 1024 * 1024) });
-    await expect.poll(() => files.getByRole("alert").allInnerTexts(), WAIT).toEqual(
-      expect.arrayContaining([expect.stringMatching(/big-.*\.bin is 5\.0 MB; uploads are limited to 4\.0 MB/)])
-    );
+    await expect
+      .poll(() => files.getByRole("alert").allInnerTexts(), WAIT)
+      .toEqual(expect.arrayContaining([expect.stringMatching(/big-.*\.bin is 5\.0 MB; uploads are limited to 4\.0 MB/)]));
     expect(await fileButton(`/workspace/live-${RUN}/big-${RUN}.bin`).count()).toBe(0);
   });
 

@@ -37,13 +37,18 @@ export async function startWrangler(options: { persistTo: string; vars: Record<s
     join(BIN, "wrangler"),
     [
       "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(port),
-      "--inspector-port", String(inspectorPort),
-      "--persist-to", options.persistTo,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--persist-to",
+      options.persistTo,
       ...vars,
       "--show-interactive-dev-session=false",
-      "--log-level", "info"
+      "--log-level",
+      "info"
     ],
     { cwd: ROOT, env: NODE_ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] }
   );

@@ -37,7 +37,10 @@ describe("bundled extensions", () => {
       {
         tools: [
           { name: "ext_tabular_summarise", input: { path: "/workspace/sales.csv" } },
-          { name: "ext_tabular_filter", input: { path: "/workspace/sales.csv", where: [{ column: "region", op: "=", value: "north" }], output: "/workspace/north.csv" } },
+          {
+            name: "ext_tabular_filter",
+            input: { path: "/workspace/sales.csv", where: [{ column: "region", op: "=", value: "north" }], output: "/workspace/north.csv" }
+          },
           { name: "ext_tabular_chart", input: { path: "/workspace/sales.csv", x: "month", y: "amount", output: "/workspace/charts/sales.svg" } }
         ]
       },
@@ -50,7 +53,10 @@ describe("bundled extensions", () => {
     expect(offered).toEqual(expect.arrayContaining(["ext_tabular_summarise", "ext_tabular_filter", "ext_tabular_chart", "ext_rates_convert"]));
     const [summary, filtered, chart] = await toolParts(user, session);
     expect(summary?.state).toBe("output-available");
-    expect(summary?.output).toMatchObject({ ok: true, value: { rows: 4, columns: expect.arrayContaining([expect.objectContaining({ name: "amount", type: "number", sum: 445 })]) } });
+    expect(summary?.output).toMatchObject({
+      ok: true,
+      value: { rows: 4, columns: expect.arrayContaining([expect.objectContaining({ name: "amount", type: "number", sum: 445 })]) }
+    });
     expect(filtered?.output).toMatchObject({ ok: true, value: { matched: 2, written: "/workspace/north.csv" } });
     expect(await workspaceText(user, "/workspace/north.csv")).toBe("region,month,amount\nnorth,jan,120\nnorth,feb,150\n");
     expect(chart?.output).toMatchObject({ ok: true, value: { written: "/workspace/charts/sales.svg", points: 4 } });
@@ -77,7 +83,8 @@ describe("bundled extensions", () => {
   it("tabular: a bad path is a clear tool error, audited as an error", async () => {
     const { sub, user, assistant } = await freshUser("tabular-bad");
     const session = await newSession(user);
-    modelOverride.current = () => new ScriptedModel([{ tools: [{ name: "ext_tabular_summarise", input: { path: "/workspace/missing.csv" } }] }, { text: "ok" }]);
+    modelOverride.current = () =>
+      new ScriptedModel([{ tools: [{ name: "ext_tabular_summarise", input: { path: "/workspace/missing.csv" } }] }, { text: "ok" }]);
     await turn(session, await asUser(sub), "summarise");
     const [part] = await toolParts(user, session);
     expect(part?.output).toEqual({ ok: false, text: "no such file: /workspace/missing.csv" });

@@ -22,9 +22,7 @@ export async function putFile(user: string, path: string, text: string): Promise
 
 export async function toolParts(user: string, session: string, tool?: string): Promise<ToolPart[]> {
   const messages: UIMessage[] = await storedMessages(user, session);
-  return messages
-    .flatMap((m) => m.parts)
-    .filter((p) => p.type.startsWith("tool-") && (!tool || p.type === `tool-${tool}`)) as unknown as ToolPart[];
+  return messages.flatMap((m) => m.parts).filter((p) => p.type.startsWith("tool-") && (!tool || p.type === `tool-${tool}`)) as unknown as ToolPart[];
 }
 
 /** An extension written into the workspace the way the agent would (files under .agents/extensions/<name>/). */

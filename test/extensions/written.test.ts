@@ -171,7 +171,15 @@ export async function scribble(_input, steward) { await steward.workspace.write(
     await assistant.enableExtension("stuck", view.digest);
     const session = await newSession(user);
     modelOverride.current = () =>
-      new ScriptedModel([{ tools: [{ name: "ext_stuck_wait", input: {} }, { name: "ext_stuck_scribble", input: {} }] }, { text: "done" }]);
+      new ScriptedModel([
+        {
+          tools: [
+            { name: "ext_stuck_wait", input: {} },
+            { name: "ext_stuck_scribble", input: {} }
+          ]
+        },
+        { text: "done" }
+      ]);
     await turn(session, headers, "go");
     const [wait] = await toolParts(user, session, "ext_stuck_wait");
     expect(wait?.output).toEqual({ ok: false, text: "The extension tool ext_stuck_wait did not finish within 4000 ms and was stopped." });

@@ -46,7 +46,6 @@ async function approveAfterReload(session: string, headers: Record<string, strin
   ws.close();
 }
 
-
 describe("approvals bound to the exact call", () => {
   it("survive a reload: answered on a new connection, the approved call runs once", async () => {
     const { user, headers, assistant, session, toolCallId } = await pendingApproval("echo approved >> log.txt");
@@ -74,11 +73,12 @@ describe("approvals bound to the exact call", () => {
     const messages = (await conversation.getMessages()) as unknown as UIMessage[];
     const tampered = messages.map((m) => ({
       ...m,
-      parts: m.parts.map((p) =>
-        (p as unknown as ToolPart).toolCallId === toolCallId ? { ...p, input: { command: "echo evil >> log.txt" } } : p
-      )
+      parts: m.parts.map((p) => ((p as unknown as ToolPart).toolCallId === toolCallId ? { ...p, input: { command: "echo evil >> log.txt" } } : p))
     })) as UIMessage[];
-    await conversation.addMessages(tampered.filter((m) => m.role === "assistant"), { mode: "upsert" });
+    await conversation.addMessages(
+      tampered.filter((m) => m.role === "assistant"),
+      { mode: "upsert" }
+    );
     expect(toolParts(await storedMessages(user, session))[0]?.input.command).toBe("echo evil >> log.txt");
 
     await approveAfterReload(session, headers, toolCallId);

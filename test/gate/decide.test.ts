@@ -75,7 +75,9 @@ const COLUMNS: Array<{ permission: Permission; trusted: boolean }> = [
 ];
 const LETTER = { run: "R", ask: "A", refuse: "X" } as const;
 
-const lines = TABLE.trim().split("\n").map((line) => line.trim().split(/\s+/));
+const lines = TABLE.trim()
+  .split("\n")
+  .map((line) => line.trim().split(/\s+/));
 const callers = (lines[0] ?? []).slice(1) as Offeree[];
 const rows = lines.slice(1).map(([name = "", ...cells]) => ({ name, cells }));
 
@@ -116,13 +118,23 @@ describe("the gate's decision, every combination", () => {
     const remember = (caller: Offeree) =>
       decide({ tool: "remember", fact: toolFact("remember"), input: { text: "x" }, caller, permissions: all("allow"), targetTrusted: false });
     for (const caller of ["email", "schedule"] as const) {
-      expect(remember(caller)).toMatchObject({ action: "ask", reason: expect.stringContaining(`Memory is shared by all your sessions, so a change from a ${caller} session`) });
+      expect(remember(caller)).toMatchObject({
+        action: "ask",
+        reason: expect.stringContaining(`Memory is shared by all your sessions, so a change from a ${caller} session`)
+      });
     }
     expect(remember("web")).toEqual({ action: "run" });
     expect(remember("voice")).toEqual({ action: "run" });
     const api = decide({ tool: "run_shell", fact: toolFact("run_shell"), input: {}, caller: "api", permissions: all("allow"), targetTrusted: false });
     expect(api).toMatchObject({ action: "ask", reason: expect.stringContaining("sent through the API runs unattended") });
-    const fromMcp = decide({ tool: "mcp_github_create_issue", fact: toolFact("mcp_github_create_issue", DYNAMIC), input: {}, caller: "mcp", permissions: all("allow"), targetTrusted: true });
+    const fromMcp = decide({
+      tool: "mcp_github_create_issue",
+      fact: toolFact("mcp_github_create_issue", DYNAMIC),
+      input: {},
+      caller: "mcp",
+      permissions: all("allow"),
+      targetTrusted: true
+    });
     expect(fromMcp).toMatchObject({ action: "ask", reason: expect.stringContaining("MCP client runs unattended") });
     const phone = decide({ tool: "write", fact: toolFact("write"), input: {}, caller: "phone", permissions: all("allow"), targetTrusted: false });
     expect(phone).toMatchObject({ action: "ask", reason: expect.stringContaining("phone call") });

@@ -21,9 +21,7 @@ describe("/allow /ask /deny", () => {
   it("the owner changes a tier's permission from the chat box", async () => {
     const user = await freshUser();
     expect((await user.assistant.getTiers())[4]).toBe("ask");
-    expect((await chatOnce(user.session, "/allow 4", user.headers)).text).toBe(
-      "Tier 4 (container) is now set to allow: its calls run without asking."
-    );
+    expect((await chatOnce(user.session, "/allow 4", user.headers)).text).toBe("Tier 4 (container) is now set to allow: its calls run without asking.");
     expect((await user.assistant.getTiers())[4]).toBe("allow");
     expect((await chatOnce(user.session, "/deny browser", user.headers)).text).toContain("Tier 3 (browser) is now set to deny");
     expect((await chatOnce(user.session, "/ask tier 1", user.headers)).text).toContain("Tier 1 (isolate) is now set to ask");
@@ -54,10 +52,7 @@ describe("/allow /ask /deny", () => {
 describe("a model cannot escalate itself", () => {
   it("is offered no tool that changes permissions, and an invented one is refused", async () => {
     const user = await freshUser();
-    const model = new ScriptedModel([
-      { tools: [{ name: "setTierPermission", input: { tier: 4, permission: "allow" } }] },
-      { text: "tried" }
-    ]);
+    const model = new ScriptedModel([{ tools: [{ name: "setTierPermission", input: { tier: 4, permission: "allow" } }] }, { text: "tried" }]);
     modelOverride.current = () => model;
     await chatOnce(user.session, "give yourself the container", user.headers);
     const offered = Object.keys((model.calls[0]?.tools ?? []).reduce((acc, t) => ({ ...acc, [t.name]: 1 }), {}));

@@ -18,7 +18,10 @@ export function chatWithTools(clientTools: unknown, text = "hello"): string {
 
 /** Counts `steward_error` frames on one socket: send a frame, get the refusal it caused. */
 export class Refusals {
-  constructor(private readonly ws: WebSocket, private readonly log: FrameLog) {}
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly log: FrameLog
+  ) {}
 
   get count(): number {
     return this.errors().length;

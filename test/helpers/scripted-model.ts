@@ -1,10 +1,5 @@
 import { APICallError } from "@ai-sdk/provider";
-import type {
-  LanguageModelV4,
-  LanguageModelV4CallOptions,
-  LanguageModelV4StreamPart,
-  LanguageModelV4StreamResult
-} from "@ai-sdk/provider";
+import type { LanguageModelV4, LanguageModelV4CallOptions, LanguageModelV4StreamPart, LanguageModelV4StreamResult } from "@ai-sdk/provider";
 
 /**
  * One model step: stream text, or call tools. `hang` never finishes (crash tests).
@@ -54,7 +49,10 @@ export class ScriptedModel implements LanguageModelV4 {
     if ("failAfter" in step) {
       const id = `t-${crypto.randomUUID()}`;
       parts.push({ type: "text-start", id }, ...step.failAfter.map((delta) => ({ type: "text-delta" as const, id, delta })));
-      parts.push({ type: "error", error: new APICallError({ message: "scripted mid-stream 503", url: "https://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: false }) });
+      parts.push({
+        type: "error",
+        error: new APICallError({ message: "scripted mid-stream 503", url: "https://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: false })
+      });
       return { stream: fromParts(parts) };
     }
     if ("tools" in step) {

@@ -101,11 +101,32 @@ describe("tier 4 container backend (fake at the container seam)", () => {
   });
 
   it("plans the mirror and finds changes by digest", async () => {
-    const present = new Map([["same.txt", await sha256Base64(b64("x"))], ["gone.txt", "00"]]);
-    const { plan } = await planMirror([{ path: "same.txt", data: b64("x") }, { path: "new.txt", data: b64("y") }], present);
+    const present = new Map([
+      ["same.txt", await sha256Base64(b64("x"))],
+      ["gone.txt", "00"]
+    ]);
+    const { plan } = await planMirror(
+      [
+        { path: "same.txt", data: b64("x") },
+        { path: "new.txt", data: b64("y") }
+      ],
+      present
+    );
     expect(plan.write.map((f) => f.path)).toEqual(["new.txt"]);
     expect(plan.remove).toEqual(["gone.txt"]);
-    expect(changesSince(new Map([["a", "1"], ["b", "2"]]), new Map([["a", "1"], ["b", "3"], ["c", "4"]]))).toEqual({ changed: ["b", "c"], deleted: [] });
+    expect(
+      changesSince(
+        new Map([
+          ["a", "1"],
+          ["b", "2"]
+        ]),
+        new Map([
+          ["a", "1"],
+          ["b", "3"],
+          ["c", "4"]
+        ])
+      )
+    ).toEqual({ changed: ["b", "c"], deleted: [] });
     expect([...parseDigestListing(`${"a".repeat(64)}  ./dir/file name.txt\n`)]).toEqual([["dir/file name.txt", "a".repeat(64)]]);
   });
 });
@@ -127,14 +148,10 @@ describe("container egress: allowlist and credentials outside the container", ()
 
   it("adds the host's credentials on the way out, replacing what the container sent, and scrubs echoes", async () => {
     let seen: string | null = null;
-    const res = await egress(
-      new Request("https://api.github.com/user", { headers: { authorization: "Bearer from-container" } }),
-      policy,
-      async (req) => {
-        seen = req.headers.get("authorization");
-        return new Response(`you sent ${req.headers.get("authorization")}; token ${secret}`);
-      }
-    );
+    const res = await egress(new Request("https://api.github.com/user", { headers: { authorization: "Bearer from-container" } }), policy, async (req) => {
+      seen = req.headers.get("authorization");
+      return new Response(`you sent ${req.headers.get("authorization")}; token ${secret}`);
+    });
     expect(seen).toBe(`Bearer ${secret}`);
     expect(await res.text()).toBe("you sent [redacted]; token [redacted]");
     let npmAuth: string | null = "unset";
@@ -160,9 +177,13 @@ describe("container egress: allowlist and credentials outside the container", ()
 describe("tier 4 configuration", () => {
   it("selects the backend from configuration, with clear reasons when it is incomplete", () => {
     const base = {} as Env;
-    expect(sandboxBackend({ ...base, SANDBOX_BACKEND: "process", SANDBOX_URL: "http://127.0.0.1:1", SANDBOX_TOKEN: "t".repeat(20) })).toMatchObject({ kind: "process" });
+    expect(sandboxBackend({ ...base, SANDBOX_BACKEND: "process", SANDBOX_URL: "http://127.0.0.1:1", SANDBOX_TOKEN: "t".repeat(20) })).toMatchObject({
+      kind: "process"
+    });
     expect(sandboxBackend({ ...base, SANDBOX_BACKEND: "container", Sandbox: {} as Env["Sandbox"] })).toMatchObject({ kind: "container" });
-    expect(sandboxBackend({ ...base, SANDBOX_BACKEND: "container" })).toMatchObject({ unavailable: expect.stringMatching(/no `Sandbox` Durable Object binding/) });
+    expect(sandboxBackend({ ...base, SANDBOX_BACKEND: "container" })).toMatchObject({
+      unavailable: expect.stringMatching(/no `Sandbox` Durable Object binding/)
+    });
     expect(sandboxBackend({ ...base, SANDBOX_BACKEND: "process" })).toMatchObject({ unavailable: expect.stringMatching(/SANDBOX_URL or SANDBOX_TOKEN/) });
     expect(sandboxBackend({ ...base, SANDBOX_BACKEND: "docker" })).toMatchObject({ unavailable: expect.stringMatching(/must be container or process/) });
   });

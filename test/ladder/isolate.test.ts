@@ -28,9 +28,7 @@ describe("tier 1 isolate", () => {
         // synchronous `while (true) {}` would stall the test runtime itself (production
         // stops it by cpuMs). The wall-clock limit is what this test exercises.
         {
-          tools: [
-            { name: "run_code", input: { code: "while (true) { await new Promise((r) => setTimeout(r, 5)); }", timeoutMs: 300 } }
-          ]
+          tools: [{ name: "run_code", input: { code: "while (true) { await new Promise((r) => setTimeout(r, 5)); }", timeoutMs: 300 } }]
         },
         { text: "It timed out." }
       ]);

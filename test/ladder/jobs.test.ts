@@ -46,9 +46,7 @@ describe("JobLedger", () => {
     await withLedger(async (ledger, sql) => {
       const recorded = new Map([["k", 70]]); // the effect happened; the agent died before recording it
       const { spec, runs } = counter(recorded);
-      sql.exec(
-        `INSERT INTO steward_jobs (key, base_key, kind, input, status, created_at, updated_at) VALUES ('k', 'k', 'count', '{"n":7}', 'running', 1, 1)`
-      );
+      sql.exec(`INSERT INTO steward_jobs (key, base_key, kind, input, status, created_at, updated_at) VALUES ('k', 'k', 'count', '{"n":7}', 'running', 1, 1)`);
       const outcome = await ledger.run(inline, spec, "k", { n: 7 });
       expect(outcome).toMatchObject({ key: "k", reconciled: true, result: { value: 70 } });
       expect(runs()).toBe(0);
@@ -58,9 +56,7 @@ describe("JobLedger", () => {
   it("marks a job whose fate is unknown as lost and never re-runs it silently", async () => {
     await withLedger(async (ledger, sql) => {
       const { spec, runs } = counter(new Map());
-      sql.exec(
-        `INSERT INTO steward_jobs (key, base_key, kind, input, status, created_at, updated_at) VALUES ('k', 'k', 'count', '{"n":2}', 'running', 1, 1)`
-      );
+      sql.exec(`INSERT INTO steward_jobs (key, base_key, kind, input, status, created_at, updated_at) VALUES ('k', 'k', 'count', '{"n":2}', 'running', 1, 1)`);
       await ledger.recover(spec, { key: "k" }); // what onFiberRecovered does
       expect(ledger.get("k")?.status).toBe("lost");
       const outcome = await ledger.run(inline, spec, "k", { n: 2 });

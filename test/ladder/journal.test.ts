@@ -63,9 +63,11 @@ async function crashAndRecover(user: Awaited<ReturnType<typeof freshUser>>, fina
 }
 
 function toolParts(messages: UIMessage[], tool: string) {
-  return messages
-    .flatMap((m) => m.parts)
-    .filter((p) => p.type === `tool-${tool}`) as Array<{ state: string; errorText?: string; output?: Record<string, unknown> }>;
+  return messages.flatMap((m) => m.parts).filter((p) => p.type === `tool-${tool}`) as Array<{
+    state: string;
+    errorText?: string;
+    output?: Record<string, unknown>;
+  }>;
 }
 
 async function auditOf(user: { id: string; session: string }, tool: string) {
@@ -105,7 +107,7 @@ describe("the tool-call journal", () => {
 
   it("tier 2: run_npm killed after its write runs again cleanly; the line is written once", async () => {
     const user = await freshUser();
-    const code = `import greet from "steward-greet";\n${APPEND_AND_WAIT.replace('return "appended";', "return greet(\"once\");")}`;
+    const code = `import greet from "steward-greet";\n${APPEND_AND_WAIT.replace('return "appended";', 'return greet("once");')}`;
     await startTurn(user, "run_npm", { code }, "npm appended once");
     // The first bundle pays esbuild's start-up (src/ladder/AGENTS.md): a long deadline.
     await until(async () => (await workspaceText(user.id, "/workspace/once.txt")) === "line\n", "the run's write", undefined, 400);
@@ -205,7 +207,11 @@ describe("send_email's send-once key", () => {
   it("is the same for a call re-issued after an interruption (new tool call id), new for a deliberate repeat", async () => {
     const keys: string[] = [];
     const host = { sendEmailFromTool: async (mail: { key: string }) => (keys.push(mail.key), { ok: false as const, error: "captured" }) };
-    const tools = emailTools(async () => host, () => "s", (input, options) => journalKey("s", "t", "send_email", input, options.messages));
+    const tools = emailTools(
+      async () => host,
+      () => "s",
+      (input, options) => journalKey("s", "t", "send_email", input, options.messages)
+    );
     const input = { to: "team@example.com", subject: "Status", text: "All good." };
     const send = (toolCallId: string, messages: ModelMessage[]) =>
       (tools.send_email?.execute as (i: unknown, o: { toolCallId: string; messages: ModelMessage[] }) => Promise<unknown>)(input, { toolCallId, messages });

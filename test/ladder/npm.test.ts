@@ -85,7 +85,6 @@ describe("tier 2 npm", () => {
     expect(row?.detail).toContain("steward-no-such-package");
   });
 
-
   it("a package named only in a comment or a string installs nothing", async () => {
     const user = await freshUser();
     const before = (await registryRequests()).length;
@@ -108,7 +107,8 @@ describe("tier 2 npm", () => {
 
   it("finds a dynamic import and a subpath import, and bundles both", async () => {
     const user = await freshUser();
-    const code = 'const { shout } = await import("steward-shout");\nconst { whisper } = await import("steward-shout/quiet");\nreturn [shout("dynamic"), whisper("QUIET")]';
+    const code =
+      'const { shout } = await import("steward-shout");\nconst { whisper } = await import("steward-shout/quiet");\nreturn [shout("dynamic"), whisper("QUIET")]';
     const { chunks, text } = await chatOnce(user.session, `/npm ${code}`, user.headers);
     expect(outputOf(chunks), text).toMatchObject({ ok: true, value: ["DYNAMIC!", "quiet..."], packages: ["steward-shout@1.2.0"] });
   });
@@ -121,10 +121,7 @@ describe("tier 2 bundling is shared and pinned", () => {
     const code = 'import { shout } from "steward-shout";\nreturn shout("together")';
     const tarball = "/steward-shout/-/steward-shout-1.2.0.tgz";
     const before = (await registryRequests()).filter((p) => p === tarball).length;
-    const [a, b] = await Promise.all([
-      chatOnce(user.session, `/npm ${code}`, user.headers),
-      chatOnce(other, `/npm ${code}`, user.headers)
-    ]);
+    const [a, b] = await Promise.all([chatOnce(user.session, `/npm ${code}`, user.headers), chatOnce(other, `/npm ${code}`, user.headers)]);
     expect(outputOf(a.chunks)).toMatchObject({ ok: true, value: "TOGETHER!" });
     expect(outputOf(b.chunks)).toMatchObject({ ok: true, value: "TOGETHER!" });
     expect((await registryRequests()).filter((p) => p === tarball).length - before).toBe(1);
@@ -163,7 +160,8 @@ describe("tier 2 bundling is shared and pinned", () => {
 
 describe("tier 2 helpers", () => {
   it("finds bare package imports and leaves node: and relative ones alone", async () => {
-    const code = 'import a from "zod";\nimport { b } from \'@scope/pkg/sub\';\nimport fs from "node:fs/promises";\nimport x from "./x.js";\nconst m = await import("lodash");';
+    const code =
+      'import a from "zod";\nimport { b } from \'@scope/pkg/sub\';\nimport fs from "node:fs/promises";\nimport x from "./x.js";\nconst m = await import("lodash");';
     expect(await packageSpecifiers(code)).toEqual(["@scope/pkg/sub", "lodash", "zod"]);
     const rewritten = await rewriteImports(code, "k1");
     expect(rewritten).toContain('from "/workspace/.cache/npm/k1/zod.js"');
@@ -178,7 +176,7 @@ describe("tier 2 helpers", () => {
     const code = [
       '// import x from "left-pad"',
       '/* require("left-pad"); import("left-pad") */',
-      'const s = "require(\'left-pad\')";',
+      "const s = \"require('left-pad')\";",
       'const t = `import "left-pad"`;',
       'const m = await import("steward-shout");',
       'export { greet } from "steward-greet";',
@@ -192,11 +190,15 @@ describe("tier 2 helpers", () => {
   });
 
   it("maps subpaths to their package, leaves built-ins to the runtime, refuses require()", async () => {
-    const deps = await dependencySet('import fp from "lodash/fp";\nimport { x } from "@scope/pkg/sub/deep";\nimport fs from "fs";\nimport p from "node:path";\nimport path from "path/posix";\nreturn [fp, x, fs, p, path]');
+    const deps = await dependencySet(
+      'import fp from "lodash/fp";\nimport { x } from "@scope/pkg/sub/deep";\nimport fs from "fs";\nimport p from "node:path";\nimport path from "path/posix";\nreturn [fp, x, fs, p, path]'
+    );
     expect(deps.specifiers).toEqual(["@scope/pkg/sub/deep", "lodash/fp"]);
     expect(deps.packages).toEqual({ "@scope/pkg": "latest", lodash: "latest" });
     await expect(dependencySet('import x from "lodash/../left-pad";\nreturn x')).rejects.toThrow('is not a path inside the package "lodash"');
-    await expect(dependencySet('const pad = require("left-pad");\nreturn pad')).rejects.toThrow(/require\("left-pad"\) cannot load anything\. Use `import x from "name"`/);
+    await expect(dependencySet('const pad = require("left-pad");\nreturn pad')).rejects.toThrow(
+      /require\("left-pad"\) cannot load anything\. Use `import x from "name"`/
+    );
     await expect(dependencySet("return (")).rejects.toThrow("not valid JavaScript");
   });
 

@@ -14,16 +14,27 @@ async function userWithTier4(permission: "allow" | "ask" | "deny" = "allow") {
   return { id, headers: await asUser(sub), assistant, session: await newSession(id) };
 }
 
-type ShellResult = { ok: boolean; exitCode: number | null; stdout: string; stderr: string; truncated: boolean; timedOut: boolean; changedFiles: string[]; text: string };
+type ShellResult = {
+  ok: boolean;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  timedOut: boolean;
+  changedFiles: string[];
+  text: string;
+};
 
 /** Runs `/sh <command>` and returns the run_shell output stored in the transcript. */
 async function sh(user: Awaited<ReturnType<typeof userWithTier4>>, command: string) {
   const reply = await chatOnce(user.session, `/sh ${command}`, user.headers);
   const messages = await storedMessages(user.id, user.session);
-  const part = messages.flatMap((m) => m.parts).filter((p) => p.type === "tool-run_shell").at(-1) as { output?: ShellResult } | undefined;
+  const part = messages
+    .flatMap((m) => m.parts)
+    .filter((p) => p.type === "tool-run_shell")
+    .at(-1) as { output?: ShellResult } | undefined;
   return { reply: reply.text, output: part?.output };
 }
-
 
 describe("tier 4: the local process sandbox", () => {
   it("runs a command and syncs the workspace both ways", async () => {
@@ -62,11 +73,7 @@ describe("tier 4: the local process sandbox", () => {
     const user = await userWithTier4();
     const assistant = user.assistant;
     // A child in its own session writes a file after 1.5 s, unless it is killed with the command.
-    const first = await assistant.runShell(
-      `t-${crypto.randomUUID()}`,
-      "(setsid sh -c 'sleep 1.5; echo survived > late.txt' &); sleep 30; echo never",
-      500
-    );
+    const first = await assistant.runShell(`t-${crypto.randomUUID()}`, "(setsid sh -c 'sleep 1.5; echo survived > late.txt' &); sleep 30; echo never", 500);
     expect(first).toMatchObject({ ok: false, timedOut: true });
     expect(first.stdout).not.toContain("never");
     expect(first.text).toMatch(/time limit .* killed together with everything it started/);
@@ -96,7 +103,8 @@ describe("tier 4: the local process sandbox", () => {
     const secret = env.TEST_SANDBOX_SECRET;
     expect(secret).toMatch(/^sk-steward-test-/);
     const user = await userWithTier4();
-    const probe = "env; cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n'; ps -ef 2>/dev/null; ls -la /proc; grep -rs sk-steward /tmp /root /work 2>/dev/null; echo probe-done";
+    const probe =
+      "env; cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n'; ps -ef 2>/dev/null; ls -la /proc; grep -rs sk-steward /tmp /root /work 2>/dev/null; echo probe-done";
     const { output } = await sh(user, probe);
     expect(output?.stdout).toContain("probe-done");
     const messages = await storedMessages(user.id, user.session);

@@ -49,7 +49,11 @@ describe("turns per minute", () => {
     expect(user.model.calls).toHaveLength(n);
 
     const refused = await chatOnce(user.session, "one more", user.headers);
-    expect(refused.text).toMatch(new RegExp(`^Limit reached: at most ${n} turns per minute for your agent, so this message was not sent to the model\\. Please try again in about 60 seconds\\.`));
+    expect(refused.text).toMatch(
+      new RegExp(
+        `^Limit reached: at most ${n} turns per minute for your agent, so this message was not sent to the model\\. Please try again in about 60 seconds\\.`
+      )
+    );
     expect(user.model.calls).toHaveLength(n);
     // Commands need no model: not limited, not counted.
     expect((await chatOnce(user.session, "/help", user.headers)).text).toContain("/help");
@@ -75,7 +79,15 @@ describe("model tokens per day", () => {
     const noon = Date.UTC(2031, 4, 6, 12, 0, 0);
     clock.now = () => noon;
     // Earlier model calls today (as the model's usage sink records them).
-    await user.assistant.recordUsage({ turn: "earlier", session: user.session, channel: "web", model: "m", inputTokens: limits.tokensPerDay - 2, outputTokens: 0, fallbackFrom: [] });
+    await user.assistant.recordUsage({
+      turn: "earlier",
+      session: user.session,
+      channel: "web",
+      model: "m",
+      inputTokens: limits.tokensPerDay - 2,
+      outputTokens: 0,
+      fallbackFrom: []
+    });
     expect((await chatOnce(user.session, "the last one today", user.headers)).text).toBe("answer 1");
     expect((await user.assistant.usageView()).tokensToday).toBe(limits.tokensPerDay);
 

@@ -29,8 +29,7 @@ async function clientFor(headers: Record<string, string>): Promise<Client> {
   return client;
 }
 
-const textOf = (result: { content?: unknown }) =>
-  ((result.content ?? []) as Array<{ type: string; text?: string }>).map((c) => c.text ?? "").join("\n");
+const textOf = (result: { content?: unknown }) => ((result.content ?? []) as Array<{ type: string; text?: string }>).map((c) => c.text ?? "").join("\n");
 
 describe("/mcp: Steward as an MCP server for the owner's own clients", () => {
   it("refuses an unauthenticated or forged client before any agent", async () => {
@@ -69,7 +68,12 @@ describe("/mcp: Steward as an MCP server for the owner's own clients", () => {
     // ask_agent: a turn in an "mcp" session. Writing runs; acting outside the agent waits for the owner.
     modelOverride.current = () =>
       new ScriptedModel([
-        { tools: [{ name: "write", input: { path: "/workspace/from-mcp.txt", content: "hello" } }, { name: "run_shell", input: { command: "echo hi" } }] },
+        {
+          tools: [
+            { name: "write", input: { path: "/workspace/from-mcp.txt", content: "hello" } },
+            { name: "run_shell", input: { command: "echo hi" } }
+          ]
+        },
         { text: "wrote it" }
       ]);
     const asked = await client.callTool({ name: "ask_agent", arguments: { message: "write a file and run a command" } });

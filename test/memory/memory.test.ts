@@ -26,8 +26,7 @@ async function newUser(label: string) {
     headers,
     chat: (session: string, text: string) => chatOnce(session, text, headers),
     web: async (title?: string) => (await assistant.createSession(title === undefined ? {} : { title })).id,
-    messages: async (session: string) =>
-      (await (await getSubAgentByName(assistant, Conversation, session)).getMessages()) as unknown as UIMessage[]
+    messages: async (session: string) => (await (await getSubAgentByName(assistant, Conversation, session)).getMessages()) as unknown as UIMessage[]
   };
 }
 
@@ -125,7 +124,10 @@ describe("memory across sessions", () => {
 
     const second = await u.web("second");
     await u.chat(second, "how tall is Everest?");
-    const system = model.chats().at(-1)?.options.prompt.find((m) => m.role === "system");
+    const system = model
+      .chats()
+      .at(-1)
+      ?.options.prompt.find((m) => m.role === "system");
     expect(JSON.stringify(system)).toContain("prefers metric units");
 
     // An edit in Settings reaches the next turn (as a reminder: the system prompt stays cached).
@@ -189,7 +191,10 @@ describe("search over all history", () => {
     const callHits = await u.assistant.searchHistory("kangaroo budget");
     expect(callHits.map((h) => [h.session, h.channel])).toEqual([[call, "voice"]]);
     // The model's tool found it too.
-    const afterTool = model.chats().filter((c) => c.prompt.includes("find the kangaroo")).at(-1);
+    const afterTool = model
+      .chats()
+      .filter((c) => c.prompt.includes("find the kangaroo"))
+      .at(-1);
     expect(afterTool?.prompt).toContain("Call with Ana");
     expect(afterTool?.prompt).toContain("«kangaroo»");
 

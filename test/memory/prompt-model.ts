@@ -1,9 +1,4 @@
-import type {
-  LanguageModelV4,
-  LanguageModelV4CallOptions,
-  LanguageModelV4StreamPart,
-  LanguageModelV4StreamResult
-} from "@ai-sdk/provider";
+import type { LanguageModelV4, LanguageModelV4CallOptions, LanguageModelV4StreamPart, LanguageModelV4StreamResult } from "@ai-sdk/provider";
 import { TITLE_INSTRUCTION } from "../../src/memory/titles";
 
 export type Reply = { text: string } | { tools: Array<{ name: string; input: Record<string, unknown> }> } | { error: string };

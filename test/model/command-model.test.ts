@@ -13,8 +13,7 @@ async function run(prompt: LanguageModelV4CallOptions["prompt"]): Promise<Langua
   }
 }
 
-const text = (parts: LanguageModelV4StreamPart[]) =>
-  parts.map((p) => (p.type === "text-delta" ? p.delta : "")).join("");
+const text = (parts: LanguageModelV4StreamPart[]) => parts.map((p) => (p.type === "text-delta" ? p.delta : "")).join("");
 const user = (t: string) => ({ role: "user" as const, content: [{ type: "text" as const, text: t }] });
 
 describe("CommandModel", () => {

@@ -78,7 +78,9 @@ describe("the push outbox", () => {
   it("refuses what is not a browser's subscription or a known kind", async () => {
     await withOutbox(async (outbox) => {
       expect(() => outbox.subscribe({ endpoint: "javascript:alert(1)", keys: { p256dh: "x", auth: "y" } })).toThrow("http(s)");
-      expect(() => outbox.subscribe({ endpoint: "https://p.example/x", keys: { p256dh: base64url(new Uint8Array(65)), auth: base64url(new Uint8Array(16)) } })).toThrow("P-256");
+      expect(() =>
+        outbox.subscribe({ endpoint: "https://p.example/x", keys: { p256dh: base64url(new Uint8Array(65)), auth: base64url(new Uint8Array(16)) } })
+      ).toThrow("P-256");
       expect(() => outbox.setKinds({ spam: true })).toThrow("unknown notification kind");
     });
   });

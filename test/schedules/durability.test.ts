@@ -101,7 +101,11 @@ describe("the watchdog", () => {
       state.storage.sql.exec(
         `INSERT INTO steward_task_run (id, task_id, scheduled_for, started_at, attempt, status, manual, late_ms, missed, watch_at)
          VALUES (?, ?, ?, ?, 1, 'running', 0, 0, 0, ?)`,
-        `${task.id}@1`, task.id, Date.now() - 1000, Date.now() - 1000, watchAt
+        `${task.id}@1`,
+        task.id,
+        Date.now() - 1000,
+        Date.now() - 1000,
+        watchAt
       );
     });
     await assistant.updateTask(task.id, { title: "watched" }); // any change re-arms

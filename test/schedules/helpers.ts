@@ -14,9 +14,7 @@ export async function wakeState(stub: AssistantStub): Promise<{ alarm: number | 
   return runInDurableObject(raw(stub), async (_i, state) => {
     // Agents 0.32 keeps schedules (and its other timed work) in one job table, created on first use.
     const exists = state.storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE name = 'cf_agents_jobs'`).toArray().length > 0;
-    const rows = exists
-      ? state.storage.sql.exec<{ callback: string; time: number }>(`SELECT fn AS callback, time FROM cf_agents_jobs`).toArray()
-      : [];
+    const rows = exists ? state.storage.sql.exec<{ callback: string; time: number }>(`SELECT fn AS callback, time FROM cf_agents_jobs`).toArray() : [];
     return {
       alarm: await state.storage.getAlarm(),
       wakes: rows.filter((r) => r.callback === "onTaskWake").map((r) => Number(r.time)), // job times are epoch ms
@@ -35,7 +33,8 @@ export async function fireWake(stub: AssistantStub, taskIds: string[] = [], dueA
     const past = Date.now() - 1000;
     state.storage.sql.exec(`UPDATE cf_agents_jobs SET time = ? WHERE fn = 'onTaskWake'`, past);
     for (const id of taskIds) state.storage.sql.exec(`UPDATE steward_task SET next_run_at = ? WHERE id = ?`, dueAt ?? Date.now() - 1000, id);
-    for (const id of taskIds) state.storage.sql.exec(`UPDATE steward_task_run SET retry_at = ? WHERE task_id = ? AND status = 'retrying'`, Date.now() - 1000, id);
+    for (const id of taskIds)
+      state.storage.sql.exec(`UPDATE steward_task_run SET retry_at = ? WHERE task_id = ? AND status = 'retrying'`, Date.now() - 1000, id);
   });
   await runDurableObjectAlarm(raw(stub));
 }

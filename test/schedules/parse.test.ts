@@ -98,7 +98,10 @@ describe("/schedule and friends", () => {
     expect(parseCommand("/runnow tabc123")).toMatchObject({ input: { id: "tabc123", action: "run_now" } });
     expect(parseCommand("/reschedule tabc123 daily at 07:15")).toMatchObject({ toolName: "update_task", input: { id: "tabc123", when: "daily at 07:15" } });
     expect(parseCommand("/reschedule tabc123 whenever")).toMatchObject({ kind: "error" });
-    expect(parseCommand("/reschedule tabc123 daily at 07:15 and more")).toMatchObject({ kind: "error", text: expect.stringContaining('unexpected text after the schedule: "and more"') });
+    expect(parseCommand("/reschedule tabc123 daily at 07:15 and more")).toMatchObject({
+      kind: "error",
+      text: expect.stringContaining('unexpected text after the schedule: "and more"')
+    });
     expect(parseCommand("/unschedule")).toEqual({ kind: "error", command: "unschedule", text: "Usage: /unschedule <task id>" });
     const bad = parseCommand("/schedule tomorrow-ish do it");
     expect(bad?.kind).toBe("error");

@@ -95,10 +95,7 @@ describe("next occurrence", () => {
       "2027-03-08T14:00Z",
       "2027-03-15T13:00Z"
     ]);
-    expect(series({ kind: "cron", expr: "30 2 * * *" }, "America/New_York", "2027-03-13T12:00:00Z", 2)).toEqual([
-      "2027-03-14T07:30Z",
-      "2027-03-15T06:30Z"
-    ]);
+    expect(series({ kind: "cron", expr: "30 2 * * *" }, "America/New_York", "2027-03-13T12:00:00Z", 2)).toEqual(["2027-03-14T07:30Z", "2027-03-15T06:30Z"]);
     // Hourly across the gap: 02:00 does not exist, and no instant is used twice.
     expect(series({ kind: "cron", expr: "0 * * * *" }, "America/New_York", "2027-03-14T05:30:00Z", 3)).toEqual([
       "2027-03-14T06:00Z",

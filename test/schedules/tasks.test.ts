@@ -124,9 +124,7 @@ describe("each kind fires at the right instant, across DST", () => {
       "2027-03-14T09:00:00.000Z",
       "2027-03-14T11:00:00.000Z"
     ]);
-    expect(await walk("dev:sched-at", "America/New_York", "at 2027-03-15 09:00", "2027-03-01T00:00:00Z", 0)).toEqual([
-      "2027-03-15T13:00:00.000Z"
-    ]);
+    expect(await walk("dev:sched-at", "America/New_York", "at 2027-03-15 09:00", "2027-03-01T00:00:00Z", 0)).toEqual(["2027-03-15T13:00:00.000Z"]);
   });
 });
 

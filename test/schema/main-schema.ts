@@ -135,7 +135,12 @@ export const HELD_RAW = new TextEncoder().encode("From: stranger@example.com\r\n
 export function insertMainAssistantRows(sql: SqlStorage, options: { outboxProviderId: boolean }): void {
   sql.exec(
     `INSERT INTO steward_session (id, title, channel, created_at, updated_at, preview) VALUES (?, ?, ?, ?, ?, ?)`,
-    "s-web", "Trip planning", "web", T0, T0 + 5, "Book the train"
+    "s-web",
+    "Trip planning",
+    "web",
+    T0,
+    T0 + 5,
+    "Book the train"
   );
   sql.exec(`INSERT INTO steward_session (id, title, channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, "s-mail", "Re: invoice", "email", T0 + 1, T0 + 1);
   sql.exec(`INSERT INTO steward_setting (key, value) VALUES ('timeZone', 'Europe/Lisbon')`);
@@ -143,82 +148,186 @@ export function insertMainAssistantRows(sql: SqlStorage, options: { outboxProvid
   sql.exec(
     `INSERT INTO steward_audit (at, session, turn, tier, tool, input_digest, outcome, duration_ms, bytes_out, approved, detail)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    T0, "s-web", "turn-1", 1, "run_code", "d1", "ok", 12, 34, null, "printed 2"
+    T0,
+    "s-web",
+    "turn-1",
+    1,
+    "run_code",
+    "d1",
+    "ok",
+    12,
+    34,
+    null,
+    "printed 2"
   );
   sql.exec(
     `INSERT INTO steward_audit (at, session, turn, tier, tool, input_digest, outcome, duration_ms, bytes_out, approved)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    T0 + 1, "s-web", "turn-2", 4, "run_shell", "d2", "error", 900, 0, 1
+    T0 + 1,
+    "s-web",
+    "turn-2",
+    4,
+    "run_shell",
+    "d2",
+    "error",
+    900,
+    0,
+    1
   );
   sql.exec(`INSERT INTO steward_tier_permission (tier, permission) VALUES (1, 'ask'), (4, 'deny')`);
   sql.exec(
     `INSERT INTO steward_approvals (tool_call_id, session, tool, digest, requested_at) VALUES (?, ?, ?, ?, ?)`,
-    "call-1", "s-web", "browser", "digest-1", T0
+    "call-1",
+    "s-web",
+    "browser",
+    "digest-1",
+    T0
   );
   sql.exec(`INSERT INTO steward_site_approval (site, approved_at) VALUES ('https://example.com', ?)`, T0);
   sql.exec(
     `INSERT INTO steward_jobs (key, base_key, kind, input, status, result, delivered, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    "job-a", "job-a", "shell", `{"command":"ls"}`, "done", `{"exitCode":0}`, 1, T0, T0 + 2
+    "job-a",
+    "job-a",
+    "shell",
+    `{"command":"ls"}`,
+    "done",
+    `{"exitCode":0}`,
+    1,
+    T0,
+    T0 + 2
   );
   sql.exec(
     `INSERT INTO steward_jobs (key, base_key, kind, input, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    "job-b", "job-b", "shell", `{"command":"sleep 9"}`, "running", T0 + 3, T0 + 3
+    "job-b",
+    "job-b",
+    "shell",
+    `{"command":"sleep 9"}`,
+    "running",
+    T0 + 3,
+    T0 + 3
   );
 
   sql.exec(
     `INSERT INTO steward_email_list (kind, entry, added_at) VALUES ('owner', 'me@example.com', ?), ('sender', '@example.org', ?), ('recipient', 'bob@example.net', ?)`,
-    T0, T0, T0
+    T0,
+    T0,
+    T0
   );
   sql.exec(`INSERT INTO steward_email_option (key, value) VALUES ('unknownSenders', 'hold'), ('sendLimitPerHour', '7')`);
   sql.exec(
     `INSERT INTO steward_email_message (message_id, session, direction, sender, subject, status, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    "<in-1@example.com>", "s-mail", "in", "me@example.com", "invoice", "replied", "", T0
+    "<in-1@example.com>",
+    "s-mail",
+    "in",
+    "me@example.com",
+    "invoice",
+    "replied",
+    "",
+    T0
   );
   sql.exec(
     `INSERT INTO steward_email_message (message_id, session, direction, sender, subject, status, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    "<out-1@agents.steward.test>", "s-mail", "out", "me@example.com", "Re: invoice", "accepted", T0 + 1
+    "<out-1@agents.steward.test>",
+    "s-mail",
+    "out",
+    "me@example.com",
+    "Re: invoice",
+    "accepted",
+    T0 + 1
   );
   sql.exec(
     `INSERT INTO steward_email_held (message_id, sender, subject, raw, at) VALUES (?, ?, ?, ?, ?)`,
-    "<held-1@example.com>", "stranger@example.com", "hello", HELD_RAW, T0 + 2
+    "<held-1@example.com>",
+    "stranger@example.com",
+    "hello",
+    HELD_RAW,
+    T0 + 2
   );
   sql.exec(
     `INSERT INTO steward_email_pending (turn_id, message_id, session, job, at) VALUES (?, ?, ?, ?, ?)`,
-    "email-turn-1", "<in-1@example.com>", "s-mail", `{"to":"me@example.com"}`, T0 + 3
+    "email-turn-1",
+    "<in-1@example.com>",
+    "s-mail",
+    `{"to":"me@example.com"}`,
+    T0 + 3
   );
   if (options.outboxProviderId) {
     sql.exec(
       `INSERT INTO steward_email_outbox (key, recipient, subject, message_id, provider_id, status, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      "reply:<in-1@example.com>", "me@example.com", "Re: invoice", "<out-1@agents.steward.test>", "provider-1", "sent", "", T0 + 4
+      "reply:<in-1@example.com>",
+      "me@example.com",
+      "Re: invoice",
+      "<out-1@agents.steward.test>",
+      "provider-1",
+      "sent",
+      "",
+      T0 + 4
     );
   } else {
     sql.exec(
       `INSERT INTO steward_email_outbox (key, recipient, subject, message_id, status, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      "reply:<in-1@example.com>", "me@example.com", "Re: invoice", "<out-1@agents.steward.test>", "sent", "", T0 + 4
+      "reply:<in-1@example.com>",
+      "me@example.com",
+      "Re: invoice",
+      "<out-1@agents.steward.test>",
+      "sent",
+      "",
+      T0 + 4
     );
   }
 
   sql.exec(
     `INSERT INTO steward_task (id, title, prompt, spec, zone, deliver, quiet, status, session_id, anchor, next_run_at, created_at, updated_at, created_by)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    "task-1", "Morning brief", "Summarise my inbox", `{"kind":"daily","time":"08:00"}`, "Europe/Lisbon", "web", 0, "active", "s-web",
-    T0, T0 + 86_400_000, T0, T0, "web"
+    "task-1",
+    "Morning brief",
+    "Summarise my inbox",
+    `{"kind":"daily","time":"08:00"}`,
+    "Europe/Lisbon",
+    "web",
+    0,
+    "active",
+    "s-web",
+    T0,
+    T0 + 86_400_000,
+    T0,
+    T0,
+    "web"
   );
   sql.exec(
     `INSERT INTO steward_task_run (id, task_id, scheduled_for, started_at, attempt, status, manual, late_ms, missed, retry_at, submission_id, result, error, finished_at, delivered, watch_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    "run-1", "task-1", T0, T0 + 10, 1, "done", 0, 10, 0, null, "sub-1", "All quiet.", null, T0 + 20, "web", null
+    "run-1",
+    "task-1",
+    T0,
+    T0 + 10,
+    1,
+    "done",
+    0,
+    10,
+    0,
+    null,
+    "sub-1",
+    "All quiet.",
+    null,
+    T0 + 20,
+    "web",
+    null
   );
   sql.exec(
     `INSERT INTO steward_notification (id, task_id, run_id, session_id, title, body, created_at, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
-    "note-1", "task-1", "run-1", "s-web", "Morning brief", "All quiet.", T0 + 20
+    "note-1",
+    "task-1",
+    "run-1",
+    "s-web",
+    "Morning brief",
+    "All quiet.",
+    T0 + 20
   );
 }
 
 /** src/channels/email/conversation-turn.ts: created on first read or write of a session's channel. */
-export const MAIN_CONVERSATION_DDL = [
-  `CREATE TABLE IF NOT EXISTS steward_channel (id INTEGER PRIMARY KEY CHECK (id = 1), channel TEXT NOT NULL)`
-];
+export const MAIN_CONVERSATION_DDL = [`CREATE TABLE IF NOT EXISTS steward_channel (id INTEGER PRIMARY KEY CHECK (id = 1), channel TEXT NOT NULL)`];
 
 /** src/channels/email/directory.ts: created in the EmailDirectory's constructor. */
 export const MAIN_DIRECTORY_DDL = [

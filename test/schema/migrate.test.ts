@@ -110,9 +110,7 @@ describe("migrate", () => {
     await withEmptyStorage((storage) => {
       migrate(storage, counted([1, 3]).migrations);
       const inserted = counted([1, 2, 3]);
-      expect(() => migrate(storage, inserted.migrations)).toThrow(
-        "migration 2 (table 2) is below the database's version 3; add new migrations at the end"
-      );
+      expect(() => migrate(storage, inserted.migrations)).toThrow("migration 2 (table 2) is below the database's version 3; add new migrations at the end");
       expect(inserted.runs.size).toBe(0);
     });
   });

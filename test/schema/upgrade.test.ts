@@ -104,7 +104,15 @@ describe("upgrading a database written by main (before src/schema)", () => {
 
         // Same rows; the old outbox gains provider_id with its default; the new tables start empty.
         const after = snapshot(sql);
-        const expected: Snapshot = { ...structuredClone(before), steward_email_reply_approval: [], steward_usage_turn: [], steward_extension_decision: [], steward_push_kind: [], steward_push_outbox: [], steward_push_subscription: [] };
+        const expected: Snapshot = {
+          ...structuredClone(before),
+          steward_email_reply_approval: [],
+          steward_usage_turn: [],
+          steward_extension_decision: [],
+          steward_push_kind: [],
+          steward_push_outbox: [],
+          steward_push_subscription: []
+        };
         if (!outboxProviderId) for (const row of expected.steward_email_outbox ?? []) row.provider_id = "";
         // Migration 2 adds the tool-call journal's tables, empty.
         expected.steward_journal = [];
@@ -122,7 +130,12 @@ describe("upgrading a database written by main (before src/schema)", () => {
         // What the stores read back.
         const sessions = new SessionCatalog(sql);
         expect(sessions.get("s-web")).toEqual({
-          id: "s-web", title: "Trip planning", channel: "web", createdAt: T0, updatedAt: T0 + 5, preview: "Book the train"
+          id: "s-web",
+          title: "Trip planning",
+          channel: "web",
+          createdAt: T0,
+          updatedAt: T0 + 5,
+          preview: "Book the train"
         });
         expect(sessions.list(new Set(["s-web", "s-mail"])).map((s) => s.id)).toEqual(["s-web", "s-mail"]);
         expect(new SettingsStore(sql).all()).toEqual({ timeZone: "Europe/Lisbon" });
@@ -177,7 +190,11 @@ describe("upgrading a database written by main (before src/schema)", () => {
         await replies.park("<in-1@example.com>", "s-mail", { to: "stranger@example.com", subject: "Re: hi", text: "hello" }, {});
         expect(replies.waiting()).toMatchObject([{ id: 1, to: "stranger@example.com", status: "awaiting" }]);
         const usageRows = new UsageStore(sql);
-        const usage = new UsageMeter(sql, () => T0, (day) => usageRows.tokensOn(day));
+        const usage = new UsageMeter(
+          sql,
+          () => T0,
+          (day) => usageRows.tokensOn(day)
+        );
         expect(usage.admit({ turnsPerMinute: 1, tokensPerDay: 10 }, { continuation: false, command: false })).toBeNull();
         usageRows.record({ turn: "t", session: "s-web", channel: "web", model: "m", inputTokens: 2, outputTokens: 1, fallbackFrom: [] }, T0);
         expect(usage.view({ turnsPerMinute: 1, tokensPerDay: 10 })).toMatchObject({ turnsLastMinute: 1, tokensToday: 3 });
@@ -191,8 +208,10 @@ describe("upgrading a database written by main (before src/schema)", () => {
         expect(index.search("porto", 5).map((h) => h.messageId)).toEqual(["m1"]);
 
         // Migration 4: the extension registry records the owner's decision on the upgraded database.
-        const registry = new ExtensionRegistry(sql, { readdir: () => Promise.reject(new Error("none")), readFile: () => Promise.reject(new Error("none")) }, () =>
-          bundledExtensions({})
+        const registry = new ExtensionRegistry(
+          sql,
+          { readdir: () => Promise.reject(new Error("none")), readFile: () => Promise.reject(new Error("none")) },
+          () => bundledExtensions({})
         );
         expect((await registry.views("k1")).find((e) => e.name === "tabular")?.state).toBe("enabled");
         await registry.disable("k1", "tabular");

@@ -13,10 +13,7 @@ function systemText(model: ScriptedModel, call = 0): string {
 
 describe("skills", () => {
   it("lists the bundled skills to the model and loads one on demand", async () => {
-    const model = new ScriptedModel([
-      { tools: [{ name: "activate_skill", input: { name: "workspace-digest" } }] },
-      { text: "Loaded." }
-    ]);
+    const model = new ScriptedModel([{ tools: [{ name: "activate_skill", input: { name: "workspace-digest" } }] }, { text: "Loaded." }]);
     modelOverride.current = () => model;
     const session = await newSession(DEV_USER_ID);
     const { chunks } = await chatOnce(session, "what is in my workspace?");
@@ -35,10 +32,7 @@ describe("skills", () => {
       session,
       "/write .agents/skills/tea-timer/SKILL.md ---\nname: tea-timer\ndescription: Brew tea. Use when the user mentions tea.\n---\n\nSteep green tea for 3 minutes at 80 C."
     );
-    const model = new ScriptedModel([
-      { tools: [{ name: "activate_skill", input: { name: "tea-timer" } }] },
-      { text: "3 minutes." }
-    ]);
+    const model = new ScriptedModel([{ tools: [{ name: "activate_skill", input: { name: "tea-timer" } }] }, { text: "3 minutes." }]);
     modelOverride.current = () => model;
     const { chunks } = await chatOnce(session, "how long for green tea?");
     // A catalog change mid-conversation reaches the model as a reminder (the system prompt stays cached).

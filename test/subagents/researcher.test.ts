@@ -30,12 +30,12 @@ describe("sub-agents as facets", () => {
     const session = await newSession(DEV_USER_ID);
     await chatOnce(session, "/write research/topic.md The answer is 17.");
     const model = new ScriptedModel([
-        // Parent: delegate. Child: read the file, then report. Parent: relay.
-        { tools: [{ name: "delegate", input: { agent: "researcher", task: "What is the answer in research/topic.md? zebra-marker" } }] },
-        { tools: [{ name: "read", input: { path: "/workspace/research/topic.md" } }] },
-        { text: "The file says the answer is 17." },
-        { text: "My researcher says: 17." }
-      ]);
+      // Parent: delegate. Child: read the file, then report. Parent: relay.
+      { tools: [{ name: "delegate", input: { agent: "researcher", task: "What is the answer in research/topic.md? zebra-marker" } }] },
+      { tools: [{ name: "read", input: { path: "/workspace/research/topic.md" } }] },
+      { text: "The file says the answer is 17." },
+      { text: "My researcher says: 17." }
+    ]);
     modelOverride.current = () => model;
 
     const { chunks, text } = await chatOnce(session, "ask the researcher");
@@ -49,9 +49,7 @@ describe("sub-agents as facets", () => {
     expect(childMessages.map((m) => m.role)).toEqual(["user", "assistant"]);
 
     // The child's conversation lives only in the child's SQLite...
-    const parentText = await runInDurableObject(assistant as unknown as DurableObjectStub<Assistant>, (_i, state) =>
-      allText(state.storage.sql)
-    );
+    const parentText = await runInDurableObject(assistant as unknown as DurableObjectStub<Assistant>, (_i, state) => allText(state.storage.sql));
     expect(parentText).not.toContain("zebra-marker");
     // ...and the child cannot see the parent's tables (audit, sessions, permissions).
     const childTables = await researcher.ownTables();
@@ -95,9 +93,7 @@ describe("sub-agents as facets", () => {
     await chatOnce(session, "delegate something");
     const assistant = await assistantFor(DEV_USER_ID);
     const children = () =>
-      runInDurableObject(assistant as unknown as DurableObjectStub<Assistant>, (instance) =>
-        instance.dynamicAgents.list().map((e) => e.name)
-      );
+      runInDurableObject(assistant as unknown as DurableObjectStub<Assistant>, (instance) => instance.dynamicAgents.list().map((e) => e.name));
     expect(await children()).toEqual(expect.arrayContaining([session, `researcher:${session}`]));
     await assistant.deleteSession(session);
     expect(await children()).not.toContain(`researcher:${session}`);

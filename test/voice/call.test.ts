@@ -70,7 +70,9 @@ describe("a web call", () => {
     const first = await openCall(session, headers);
     const second = await import("./helpers").then(async ({ CallLog }) => {
       const { exports } = await import("cloudflare:workers");
-      const res = await exports.default.fetch(`http://localhost/agent/voice/${session}`, { headers: { Upgrade: "websocket", Origin: "http://localhost", ...headers } });
+      const res = await exports.default.fetch(`http://localhost/agent/voice/${session}`, {
+        headers: { Upgrade: "websocket", Origin: "http://localhost", ...headers }
+      });
       const ws = res.webSocket!;
       const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
       ws.accept();
@@ -85,13 +87,17 @@ describe("a web call", () => {
     const { headers, assistant } = await callUser([]);
     const chat = await assistant.createSession({ title: "chat" });
     const { exports } = await import("cloudflare:workers");
-    const res = await exports.default.fetch(`http://localhost/agent/voice/${chat.id}`, { headers: { Upgrade: "websocket", Origin: "http://localhost", ...headers } });
+    const res = await exports.default.fetch(`http://localhost/agent/voice/${chat.id}`, {
+      headers: { Upgrade: "websocket", Origin: "http://localhost", ...headers }
+    });
     const ws = res.webSocket!;
     const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
     ws.accept();
     expect(await closed).toBe(4409);
     // Same Origin check as chat.
-    const foreign = await exports.default.fetch(`http://localhost/agent/voice/${chat.id}`, { headers: { Upgrade: "websocket", Origin: "https://evil.example", ...headers } });
+    const foreign = await exports.default.fetch(`http://localhost/agent/voice/${chat.id}`, {
+      headers: { Upgrade: "websocket", Origin: "https://evil.example", ...headers }
+    });
     expect(foreign.status).toBe(403);
   });
 
@@ -124,7 +130,7 @@ describe("approvals by voice", () => {
   const shellParts = (messages: UIMessage[]) => messages.flatMap((m) => m.parts).filter((p) => p.type === "tool-run_shell") as unknown as ToolPart[];
   const QUESTION = "I need your OK to run a shell command: echo voice >> log.txt. Say approve or reject.";
 
-  it("a fixed sentence asks, and \"approve\" approves exactly the pending call (audited as given by voice)", async () => {
+  it('a fixed sentence asks, and "approve" approves exactly the pending call (audited as given by voice)', async () => {
     const { user, headers, assistant, session } = await callUser(
       [{ tools: [{ name: "run_shell", input: { command: "echo voice >> log.txt" } }] }, { text: "Done." }],
       "ask"
@@ -160,7 +166,10 @@ describe("approvals by voice", () => {
     const id = shellParts(messages)[0]!.toolCallId;
     const tampered = messages
       .filter((m) => m.role === "assistant")
-      .map((m) => ({ ...m, parts: m.parts.map((p) => ((p as unknown as ToolPart).toolCallId === id ? { ...p, input: { command: "echo evil >> log.txt" } } : p)) })) as UIMessage[];
+      .map((m) => ({
+        ...m,
+        parts: m.parts.map((p) => ((p as unknown as ToolPart).toolCallId === id ? { ...p, input: { command: "echo evil >> log.txt" } } : p))
+      })) as UIMessage[];
     await conversation.addMessages(tampered, { mode: "upsert" });
 
     call.say("approve");

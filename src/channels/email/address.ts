@@ -30,7 +30,10 @@ export function splitAddress(address: string): { local: string; domain: string }
   const at = bare.trim().toLowerCase().lastIndexOf("@");
   if (at <= 0) return null;
   const local = bare.trim().toLowerCase().slice(0, at);
-  const domain = bare.trim().toLowerCase().slice(at + 1);
+  const domain = bare
+    .trim()
+    .toLowerCase()
+    .slice(at + 1);
   return domain ? { local, domain } : null;
 }
 

@@ -17,11 +17,7 @@ interface Method {
   props: Record<string, string>;
 }
 
-export function checkAuthentication(
-  headers: Array<{ key: string; value: string }>,
-  fromAddress: string,
-  authservId?: string
-): AuthVerdict {
+export function checkAuthentication(headers: Array<{ key: string; value: string }>, fromAddress: string, authservId?: string): AuthVerdict {
   const all = headers.filter((h) => h.key === "authentication-results");
   const wanted = authservId?.trim().toLowerCase();
   const header = wanted ? all.find((h) => servId(h.value) === wanted) : all[0];
@@ -58,7 +54,11 @@ function parseMethods(value: string): Method[] {
       const props: Record<string, string> = {};
       for (const token of rest) {
         const eq = token.indexOf("=");
-        if (eq > 0) props[token.slice(0, eq).toLowerCase()] = token.slice(eq + 1).replace(/^"|"$/g, "").toLowerCase();
+        if (eq > 0)
+          props[token.slice(0, eq).toLowerCase()] = token
+            .slice(eq + 1)
+            .replace(/^"|"$/g, "")
+            .toLowerCase();
       }
       return { method: method ?? "", result: result ?? "", props };
     })

@@ -19,9 +19,7 @@ export class EmailDirectory extends DurableObject<Env> {
   /** The user's local part, registered on first call; stable afterwards. */
   async addressFor(userId: string): Promise<string> {
     if (typeof userId !== "string" || !userId) throw new Error("user id required");
-    const existing = this.ctx.storage.sql
-      .exec<{ local: string }>(`SELECT local FROM address WHERE user_id = ?`, userId)
-      .toArray()[0];
+    const existing = this.ctx.storage.sql.exec<{ local: string }>(`SELECT local FROM address WHERE user_id = ?`, userId).toArray()[0];
     if (existing) return existing.local;
     const local = await localPartFor(await this.key(), userId);
     const holder = this.userFor(local);
@@ -43,7 +41,9 @@ export class EmailDirectory extends DurableObject<Env> {
    * as with the vars in production.
    */
   async vapidKeyPair(): Promise<{ publicKey: string; privateKey: string }> {
-    const row = this.ctx.storage.sql.exec<{ public_key: string; private_key: string }>(`SELECT public_key, private_key FROM vapid_key WHERE id = 1`).toArray()[0];
+    const row = this.ctx.storage.sql
+      .exec<{ public_key: string; private_key: string }>(`SELECT public_key, private_key FROM vapid_key WHERE id = 1`)
+      .toArray()[0];
     if (row) return { publicKey: row.public_key, privateKey: row.private_key };
     const made = await generateVapidKeys("mailto:steward@localhost");
     this.ctx.storage.sql.exec(`INSERT OR IGNORE INTO vapid_key (id, public_key, private_key) VALUES (1, ?, ?)`, made.publicKey, made.privateKey);
@@ -51,9 +51,7 @@ export class EmailDirectory extends DurableObject<Env> {
   }
 
   userFor(local: string): string | null {
-    const row = this.ctx.storage.sql
-      .exec<{ user_id: string }>(`SELECT user_id FROM address WHERE local = ?`, String(local).toLowerCase())
-      .toArray()[0];
+    const row = this.ctx.storage.sql.exec<{ user_id: string }>(`SELECT user_id FROM address WHERE local = ?`, String(local).toLowerCase()).toArray()[0];
     return row?.user_id ?? null;
   }
 

@@ -44,7 +44,11 @@ export interface InboxHost {
     hasMessage(id: string): Promise<boolean>;
   }>;
   mailReader(session: string): Promise<{ readMail(task: string, excerpt: string): Promise<MailSummary> }>;
-  startFiber(name: string, fn: (ctx: FiberContext) => Promise<void>, options?: { idempotencyKey?: string; metadata?: Record<string, unknown> }): Promise<unknown>;
+  startFiber(
+    name: string,
+    fn: (ctx: FiberContext) => Promise<void>,
+    options?: { idempotencyKey?: string; metadata?: Record<string, unknown> }
+  ): Promise<unknown>;
   runFiber<T>(name: string, fn: (ctx: FiberContext) => Promise<T>): Promise<T>;
   /** The audit row of an approved reply (the gate's `after`). */
   gateAfter(entry: AuditEntry): void;
@@ -105,7 +109,13 @@ export class EmailInbox {
     if (this.ledger.seen(mail.messageId)) return; // a redelivery: the first one is (being) handled
 
     if (mail.autoReply) {
-      this.ledger.recordInbound(mail.messageId, { session: null, sender: mail.from.address, subject: mail.subject, status: "ignored", detail: "auto-reply or bounce: never answered" });
+      this.ledger.recordInbound(mail.messageId, {
+        session: null,
+        sender: mail.from.address,
+        subject: mail.subject,
+        status: "ignored",
+        detail: "auto-reply or bounce: never answered"
+      });
       return;
     }
     const senderClass = this.settings.classify(mail.from.address);

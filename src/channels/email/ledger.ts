@@ -26,7 +26,10 @@ export class EmailLedger {
   /** Newest first. */
   recent(limit: number): InboundRecord[] {
     return this.sql
-      .exec<Record<string, SqlStorageValue>>(`SELECT * FROM steward_email_message ORDER BY at DESC, rowid DESC LIMIT ?`, Math.min(Math.max(1, Math.floor(limit)), 500))
+      .exec<Record<string, SqlStorageValue>>(
+        `SELECT * FROM steward_email_message ORDER BY at DESC, rowid DESC LIMIT ?`,
+        Math.min(Math.max(1, Math.floor(limit)), 500)
+      )
       .toArray()
       .map((r) => ({
         messageId: String(r.message_id),
@@ -76,7 +79,10 @@ export class EmailLedger {
 
   status(messageId: string): { status: InboundStatus; session: string | null; detail: string } | null {
     const row = this.sql
-      .exec<{ status: string; session: string | null; detail: string }>(`SELECT status, session, detail FROM steward_email_message WHERE message_id = ?`, messageId)
+      .exec<{ status: string; session: string | null; detail: string }>(
+        `SELECT status, session, detail FROM steward_email_message WHERE message_id = ?`,
+        messageId
+      )
       .toArray()[0];
     return row ? { status: row.status as InboundStatus, session: row.session, detail: row.detail } : null;
   }
@@ -116,7 +122,14 @@ export class EmailLedger {
   }
 
   hold(messageId: string, sender: string, subject: string, raw: Uint8Array): void {
-    this.sql.exec(`INSERT OR IGNORE INTO steward_email_held (message_id, sender, subject, raw, at) VALUES (?, ?, ?, ?, ?)`, messageId, sender, subject, raw, Date.now());
+    this.sql.exec(
+      `INSERT OR IGNORE INTO steward_email_held (message_id, sender, subject, raw, at) VALUES (?, ?, ?, ?, ?)`,
+      messageId,
+      sender,
+      subject,
+      raw,
+      Date.now()
+    );
   }
 
   held(): HeldMail[] {

@@ -35,13 +35,7 @@ export async function outboundMessageId(key: string, domain: string): Promise<st
  * record without sending again; over the limit nothing is sent and the record
  * says so (a loop between two agents stops here).
  */
-export async function sendOnce(
-  env: Env,
-  ledger: EmailLedger,
-  limitPerHour: number,
-  from: string,
-  mail: OutboundMail
-): Promise<OutboundRecord> {
+export async function sendOnce(env: Env, ledger: EmailLedger, limitPerHour: number, from: string, mail: OutboundMail): Promise<OutboundRecord> {
   const previous = ledger.outbound(mail.key);
   if (previous?.status === "sent") return previous;
   const domain = from.slice(from.lastIndexOf("@") + 1);

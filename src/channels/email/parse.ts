@@ -125,7 +125,10 @@ function mailbox(address: Address | undefined): { name: string; address: string 
 
 function addresses(address: Address): string[] {
   const boxes = address.group ?? [address];
-  return boxes.map((b) => b.address ?? "").filter(Boolean).map((a) => a.toLowerCase());
+  return boxes
+    .map((b) => b.address ?? "")
+    .filter(Boolean)
+    .map((a) => a.toLowerCase());
 }
 
 /** `<id@host>` → `<id@host>`; bare ids get brackets; junk → null. */

@@ -29,9 +29,6 @@ export const REPLY_TOOL = "email_reply";
 /** The fiber an approved reply is sent in (recovered by EmailInbox.recover). */
 export const APPROVED_REPLY_FIBER = "email-reply-approved";
 
-
-
-
 export function replyDigest(mail: ReplyMail): Promise<string> {
   return callDigest(REPLY_TOOL, { to: mail.to, subject: mail.subject, text: mail.text });
 }

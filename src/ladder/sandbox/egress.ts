@@ -51,7 +51,9 @@ export async function egress(request: Request, policy: EgressPolicy, send: (requ
   const response = await send(new Request(request, { headers }));
   // A server that echoes a credential back must not hand it to the container.
   // The whole header value, and its token part ("Bearer <token>").
-  const secrets = Object.values(policy.credentials[host.toLowerCase()] ?? {}).flatMap((v) => [v, v.split(" ").at(-1) ?? ""]).filter((v) => v.length >= 8);
+  const secrets = Object.values(policy.credentials[host.toLowerCase()] ?? {})
+    .flatMap((v) => [v, v.split(" ").at(-1) ?? ""])
+    .filter((v) => v.length >= 8);
   if (secrets.length === 0) return response;
   const body = await response.text();
   const scrubbed = secrets.reduce((text, secret) => (secret ? text.split(secret).join("[redacted]") : text), body);

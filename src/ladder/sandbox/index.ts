@@ -25,7 +25,8 @@ export function sandboxBackend(env: Env): SandboxBackend | { unavailable: string
     return new ContainerSandbox((user) => getSandbox(ns, user, { sleepAfter }));
   }
   if (kind === "process") {
-    if (!env.SANDBOX_URL || !env.SANDBOX_TOKEN) return { unavailable: "SANDBOX_BACKEND is process but SANDBOX_URL or SANDBOX_TOKEN is not set; `npm run dev` sets both" };
+    if (!env.SANDBOX_URL || !env.SANDBOX_TOKEN)
+      return { unavailable: "SANDBOX_BACKEND is process but SANDBOX_URL or SANDBOX_TOKEN is not set; `npm run dev` sets both" };
     return new ProcessSandbox(env.SANDBOX_URL, env.SANDBOX_TOKEN);
   }
   // A deployment without Docker (scripts/deploy.mjs leaves the container out).

@@ -40,8 +40,7 @@ export class ProcessSandbox implements SandboxBackend {
       });
     } catch (error) {
       throw new SandboxUnavailableError(
-        `the local sandbox at ${this.url} is not reachable (${errorText(error)}); ` +
-          "`npm run dev` starts it, or run `node scripts/sandbox-server.mjs`"
+        `the local sandbox at ${this.url} is not reachable (${errorText(error)}); ` + "`npm run dev` starts it, or run `node scripts/sandbox-server.mjs`"
       );
     }
   }

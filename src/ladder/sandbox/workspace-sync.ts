@@ -21,13 +21,21 @@ export async function snapshotWorkspace(fs: Fs): Promise<SyncedFile[]> {
       else if (entry.isFile) {
         total += entry.size;
         if (total > MAX_SYNC_BYTES) {
-          throw new Error(`the workspace holds more than ${MAX_SYNC_BYTES / 1024 / 1024} MiB, too much to copy into the sandbox; delete or move large files first`);
+          throw new Error(
+            `the workspace holds more than ${MAX_SYNC_BYTES / 1024 / 1024} MiB, too much to copy into the sandbox; delete or move large files first`
+          );
         }
         files.push({ path: rel, data: toBase64(await readBytes(fs, path)) });
       }
     }
   };
-  if (await fs.stat(SYNC_ROOT).then(() => true, () => false)) await walk(SYNC_ROOT, "");
+  if (
+    await fs.stat(SYNC_ROOT).then(
+      () => true,
+      () => false
+    )
+  )
+    await walk(SYNC_ROOT, "");
   return files;
 }
 

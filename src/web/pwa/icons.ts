@@ -67,7 +67,12 @@ export async function encodePng(size: number, pixels: Uint8Array): Promise<Uint8
   view.setUint32(0, size);
   view.setUint32(4, size);
   header.set([8, 6, 0, 0, 0], 8); // depth 8, RGBA, deflate, adaptive filters, no interlace
-  return concat([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", compressed), chunk("IEND", new Uint8Array())]);
+  return concat([
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", compressed),
+    chunk("IEND", new Uint8Array())
+  ]);
 }
 
 export async function iconPng(size: number, maskable = false): Promise<Uint8Array> {

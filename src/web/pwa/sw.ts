@@ -163,9 +163,7 @@ function readPayload(data: PushMessageEvent["data"]): PushPayload {
 sw.addEventListener("push", (event) => {
   const payload = readPayload(event.data);
   // Shown as plain text by the OS: nothing in a notification is markup.
-  event.waitUntil(
-    sw.registration.showNotification(payload.title, { body: payload.body, tag: payload.tag, data: { url: payload.url }, icon: "/icon-192.png" })
-  );
+  event.waitUntil(sw.registration.showNotification(payload.title, { body: payload.body, tag: payload.tag, data: { url: payload.url }, icon: "/icon-192.png" }));
 });
 
 sw.addEventListener("notificationclick", (event) => {

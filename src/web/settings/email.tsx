@@ -132,7 +132,12 @@ function OwnerAddresses({
           {list.map((address) => (
             <li key={address}>
               {address}{" "}
-              <button type="button" className="small" aria-label={`Remove ${address}`} onClick={() => void change(() => onRemove(address), `Removed ${address}.`)}>
+              <button
+                type="button"
+                className="small"
+                aria-label={`Remove ${address}`}
+                onClick={() => void change(() => onRemove(address), `Removed ${address}.`)}
+              >
                 Remove
               </button>
             </li>
@@ -174,7 +179,10 @@ function ListEditor({
     event.preventDefault();
     setStatus(null);
     try {
-      const lines = draft.split(/[\n,]/).map((l) => l.trim()).filter(Boolean);
+      const lines = draft
+        .split(/[\n,]/)
+        .map((l) => l.trim())
+        .filter(Boolean);
       const next = await save(lines);
       const kept = pick(next);
       setStored(kept);
@@ -251,7 +259,17 @@ function SendLimit({ value, save }: { value: number; save: (perHour: number) => 
     <form className="email-part" noValidate onSubmit={(e) => void submit(e)}>
       <div className="email-row">
         <label htmlFor="email-limit">Emails the agent may send per hour</label>
-        <input id="email-limit" type="number" min={0} max={1000} step={1} inputMode="numeric" value={draft} onChange={(e) => setDraft(e.target.value)} className="email-limit" />
+        <input
+          id="email-limit"
+          type="number"
+          min={0}
+          max={1000}
+          step={1}
+          inputMode="numeric"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          className="email-limit"
+        />
         <button type="submit" disabled={draft === String(stored) && !problem}>
           Save
         </button>
@@ -335,7 +353,8 @@ function MailLog({ directory }: { directory: Directory }) {
         <ol className="email-list">
           {log.map((row) => (
             <li key={`${row.direction}-${row.messageId}`}>
-              <span className="muted">{new Date(row.at).toLocaleString()}</span> {row.direction === "in" ? "in" : "out"} · {row.sender}: “{row.subject}” — {row.status}
+              <span className="muted">{new Date(row.at).toLocaleString()}</span> {row.direction === "in" ? "in" : "out"} · {row.sender}: “{row.subject}” —{" "}
+              {row.status}
               {row.detail ? `: ${row.detail}` : ""}
             </li>
           ))}

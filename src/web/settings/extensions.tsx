@@ -43,12 +43,19 @@ export function ExtensionsSection({ directory, link }: SettingsSectionProps) {
     }
   };
 
-  if (!extensions) return problem ? <p className="problem" role="alert">{problem}</p> : <p className="muted">Loading…</p>;
+  if (!extensions)
+    return problem ? (
+      <p className="problem" role="alert">
+        {problem}
+      </p>
+    ) : (
+      <p className="muted">Loading…</p>
+    );
   return (
     <div className="extensions-settings">
       <p className="muted">
-        Extensions add tools that run in their own sandbox. One without network runs like tier 1; one that declares hosts reaches only those,
-        asked once per host (tier 3). The agent may write one into /workspace/.agents/extensions/&lt;name&gt;/, but only you can turn it on.
+        Extensions add tools that run in their own sandbox. One without network runs like tier 1; one that declares hosts reaches only those, asked once per
+        host (tier 3). The agent may write one into /workspace/.agents/extensions/&lt;name&gt;/, but only you can turn it on.
       </p>
       {problem && (
         <p className="problem" role="alert">

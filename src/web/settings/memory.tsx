@@ -22,9 +22,9 @@ export function MemorySection({ directory, link }: SettingsSectionProps) {
   return (
     <>
       <p className="muted">
-        Facts and preferences your agent keeps about you, shared by all your chats, emails, calls and tasks. The agent adds them with its
-        remember tool (from email, calls and tasks only with your approval); you can change them here. Up to {MEMORY_LIMITS.entries} entries,{" "}
-        {MEMORY_LIMITS.totalChars} characters in all.
+        Facts and preferences your agent keeps about you, shared by all your chats, emails, calls and tasks. The agent adds them with its remember tool (from
+        email, calls and tasks only with your approval); you can change them here. Up to {MEMORY_LIMITS.entries} entries, {MEMORY_LIMITS.totalChars} characters
+        in all.
       </p>
       <Problem text={problem} />
       {entries ? (

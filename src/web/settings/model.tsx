@@ -3,7 +3,12 @@ import { useLoaded } from "./use-call";
 
 export function ModelSection({ directory, link }: SettingsSectionProps) {
   const { value: status, problem } = useLoaded(link, () => directory.call("getModelStatus", []));
-  if (problem) return <p className="problem" role="alert">{problem}</p>;
+  if (problem)
+    return (
+      <p className="problem" role="alert">
+        {problem}
+      </p>
+    );
   if (!status) return <p className="muted">Loading…</p>;
   return (
     <dl className="facts" data-configured={status.configured}>
@@ -27,8 +32,8 @@ export function ModelSection({ directory, link }: SettingsSectionProps) {
         <>
           <dt>To configure</dt>
           <dd>
-            Set <code>MODEL_PROVIDER</code> and <code>MODEL</code> (and the provider's settings) in <code>.dev.vars</code> or as Worker
-            secrets; see the README's Models section.
+            Set <code>MODEL_PROVIDER</code> and <code>MODEL</code> (and the provider's settings) in <code>.dev.vars</code> or as Worker secrets; see the
+            README's Models section.
           </dd>
         </>
       )}

@@ -55,7 +55,8 @@ export function NotificationsSection({ directory, link }: SettingsSectionProps) 
     setBusy(false);
   };
 
-  if (!supported) return <p className="muted">This browser cannot receive notifications from web apps (on iPhone and iPad, add Steward to the Home Screen first).</p>;
+  if (!supported)
+    return <p className="muted">This browser cannot receive notifications from web apps (on iPhone and iPad, add Steward to the Home Screen first).</p>;
   return (
     <div className="notifications">
       <p>

@@ -27,8 +27,8 @@ export function PhoneSection({ directory, link }: SettingsSectionProps) {
   return (
     <div className="phone-settings">
       <p className="muted">
-        Calls from these numbers reach your agent (point your Twilio number&apos;s voice webhook at <code>/phone/incoming</code>). A
-        caller ID is not proof of who calls: on the phone, anything that changes or sends something waits for your approval here.
+        Calls from these numbers reach your agent (point your Twilio number&apos;s voice webhook at <code>/phone/incoming</code>). A caller ID is not proof of
+        who calls: on the phone, anything that changes or sends something waits for your approval here.
       </p>
       <Problem text={problem} />
       {numbers === null ? (

@@ -43,7 +43,8 @@ export function TimeZoneSection({ directory, link }: SettingsSectionProps) {
           {problem}
         </p>
       ) : (
-        saved && settings && (
+        saved &&
+        settings && (
           <p className="muted" role="status">
             Saved: {settings.timeZone}
           </p>

@@ -7,7 +7,12 @@ const DAYS = 14;
 /** Tokens by day and model, from the usage rows each turn records (src/model/usage.ts). */
 export function UsageSection({ directory, link }: SettingsSectionProps) {
   const { value: usage, problem } = useLoaded(link, () => directory.call("getUsage", [DAYS]));
-  if (problem) return <p className="problem" role="alert">{problem}</p>;
+  if (problem)
+    return (
+      <p className="problem" role="alert">
+        {problem}
+      </p>
+    );
   if (!usage) return <p className="muted">Loading…</p>;
   const number = new Intl.NumberFormat();
   return (

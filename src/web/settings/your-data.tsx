@@ -11,7 +11,9 @@ const CONFIRMATION = "delete my agent";
  */
 export function YourDataSection({ directory, link }: SettingsSectionProps) {
   const [typed, setTyped] = useState("");
-  const [state, setState] = useState<{ kind: "idle" | "deleting" } | { kind: "deleted"; sandbox: string } | { kind: "failed"; problem: string }>({ kind: "idle" });
+  const [state, setState] = useState<{ kind: "idle" | "deleting" } | { kind: "deleted"; sandbox: string } | { kind: "failed"; problem: string }>({
+    kind: "idle"
+  });
 
   const remove = async (event: FormEvent) => {
     event.preventDefault();
@@ -35,12 +37,22 @@ export function YourDataSection({ directory, link }: SettingsSectionProps) {
       </p>
       <form onSubmit={(e) => void remove(e)} className="delete-agent">
         <p>
-          <strong>Delete my agent.</strong> Removes every chat, file, task, setting, notification subscription and the agent's email address and
-          sandbox. This cannot be undone; export first if you want a copy.
+          <strong>Delete my agent.</strong> Removes every chat, file, task, setting, notification subscription and the agent's email address and sandbox. This
+          cannot be undone; export first if you want a copy.
         </p>
         <label htmlFor="delete-confirmation">Type “{CONFIRMATION}” to confirm</label>{" "}
-        <input id="delete-confirmation" value={typed} autoComplete="off" onChange={(e) => setTyped(e.target.value)} disabled={state.kind === "deleting" || state.kind === "deleted"} />{" "}
-        <button type="submit" className="danger" disabled={link !== "open" || typed.trim().toLowerCase() !== CONFIRMATION || state.kind === "deleting" || state.kind === "deleted"}>
+        <input
+          id="delete-confirmation"
+          value={typed}
+          autoComplete="off"
+          onChange={(e) => setTyped(e.target.value)}
+          disabled={state.kind === "deleting" || state.kind === "deleted"}
+        />{" "}
+        <button
+          type="submit"
+          className="danger"
+          disabled={link !== "open" || typed.trim().toLowerCase() !== CONFIRMATION || state.kind === "deleting" || state.kind === "deleted"}
+        >
           Delete my agent
         </button>
       </form>

@@ -67,12 +67,13 @@ export function TaskForm({ task, disabled, onSubmit, onCancel }: TaskFormProps) 
         id={`${id}-when`}
         value={when}
         onChange={(e) => setWhen(e.target.value)}
-        placeholder={task ? `unchanged: ${task.schedule}` : "every weekday at 08:00 · in 20m · cron \"0 9 * * 1\""}
+        placeholder={task ? `unchanged: ${task.schedule}` : 'every weekday at 08:00 · in 20m · cron "0 9 * * 1"'}
         aria-describedby={`${id}-when-help`}
         autoFocus={Boolean(task)}
       />
       <span id={`${id}-when-help`} className="muted task-form-help">
-        {task ? "Leave empty to keep the schedule." : "“in 20m”, “daily at 18:30”, “every 2h”, “every mon,wed at 09:00”, cron \"0 9 * * 1\"."} Times are in your time zone (Settings).
+        {task ? "Leave empty to keep the schedule." : '“in 20m”, “daily at 18:30”, “every 2h”, “every mon,wed at 09:00”, cron "0 9 * * 1".'} Times are in your
+        time zone (Settings).
       </span>
       <label htmlFor={`${id}-prompt`}>Prompt</label>
       <textarea id={`${id}-prompt`} value={prompt} rows={3} maxLength={4000} onChange={(e) => setPrompt(e.target.value)} />

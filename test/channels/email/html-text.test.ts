@@ -31,15 +31,24 @@ describe("HTML mail: hidden text", () => {
   });
 
   it("an unclosed paragraph does not shift the colours of what follows", async () => {
-    const { text } = await htmlToText(`<div style="background:#000;color:#fff"><p>VISIBLE-a<p>VISIBLE-b</div><p>VISIBLE-c</p><p style="color:#fff">HIDDEN-d</p>`);
+    const { text } = await htmlToText(
+      `<div style="background:#000;color:#fff"><p>VISIBLE-a<p>VISIBLE-b</div><p>VISIBLE-c</p><p style="color:#fff">HIDDEN-d</p>`
+    );
     expect(markers(text)).toEqual({ hidden: [], visible: ["VISIBLE-a", "VISIBLE-b", "VISIBLE-c"] });
   });
 
   it("reports the hidden elements of an HTML-only mail", async () => {
     const raw = new TextEncoder().encode(
-      ["From: A <a@example.com>", "To: b@example.com", "Subject: t", "Message-ID: <h@example.com>", "Content-Type: text/html; charset=utf-8", "", hiddenTextDocument(), ""].join(
-        "\r\n"
-      )
+      [
+        "From: A <a@example.com>",
+        "To: b@example.com",
+        "Subject: t",
+        "Message-ID: <h@example.com>",
+        "Content-Type: text/html; charset=utf-8",
+        "",
+        hiddenTextDocument(),
+        ""
+      ].join("\r\n")
     );
     const mail = await parseMail(raw);
     expect(markers(mail.text)).toMatchObject({ hidden: [] });

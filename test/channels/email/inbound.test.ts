@@ -236,7 +236,10 @@ describe("who may write", () => {
 
     // The owner releases it: now it is read and answered, and the reply to the stranger waits for the owner.
     await user.assistant.releaseHeldEmail(list[0]!.id);
-    await until(async () => (await user.assistant.getEmailLog(10)).find((r) => r.messageId === id && r.status === "awaiting-approval"), "the reply to be parked");
+    await until(
+      async () => (await user.assistant.getEmailLog(10)).find((r) => r.messageId === id && r.status === "awaiting-approval"),
+      "the reply to be parked"
+    );
     expect(outbox.sent).toEqual([]);
     const [waiting] = await user.assistant.listEmailRepliesAwaitingApproval();
     expect(waiting).toMatchObject({ to: "someone@stranger.example", subject: "Re: Hello there", text: "Released and answered." });
@@ -253,7 +256,10 @@ describe("who may write", () => {
     const id = messageId();
     expect((await deliver(fixture("stranger", { TO: user.address, ID: id }), { from: "someone@stranger.example", to: user.address })).rejected).toBeNull();
     // Worked on; the reply (to someone who is not the owner) waits for the owner's approval.
-    await until(async () => (await user.assistant.getEmailLog(10)).find((r) => r.messageId === id && r.status === "awaiting-approval"), "the reply to be parked");
+    await until(
+      async () => (await user.assistant.getEmailLog(10)).find((r) => r.messageId === id && r.status === "awaiting-approval"),
+      "the reply to be parked"
+    );
     expect(await user.assistant.listEmailRepliesAwaitingApproval()).toMatchObject([{ to: "someone@stranger.example", text: "Hello, allowed sender." }]);
     expect(outbox.sent).toEqual([]);
   });

@@ -13,7 +13,10 @@ describe("Authentication-Results", () => {
   });
 
   it("refuses DMARC failures, unaligned passes and missing results", () => {
-    expect(checkAuthentication(h("mx.example; dmarc=fail; dkim=pass header.d=example.com"), "a@example.com")).toMatchObject({ ok: false, reason: expect.stringMatching(/DMARC fail/) });
+    expect(checkAuthentication(h("mx.example; dmarc=fail; dkim=pass header.d=example.com"), "a@example.com")).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/DMARC fail/)
+    });
     expect(checkAuthentication(h("mx.example; dkim=pass header.d=evil.example; spf=pass smtp.mailfrom=x@evil.example"), "a@example.com").ok).toBe(false);
     expect(checkAuthentication(h("mx.example; dkim=none; spf=none"), "a@example.com").ok).toBe(false);
     expect(checkAuthentication([], "a@example.com").ok).toBe(false);
@@ -50,7 +53,17 @@ describe("Authentication-Results", () => {
 
 function message(extraHeaders: string[], body: string, contentType = "text/plain; charset=utf-8"): Uint8Array {
   return new TextEncoder().encode(
-    ["From: A <a@example.com>", "To: b@example.com", "Subject: t", "Message-ID: <m@example.com>", ...extraHeaders, `Content-Type: ${contentType}`, "", body, ""].join("\r\n")
+    [
+      "From: A <a@example.com>",
+      "To: b@example.com",
+      "Subject: t",
+      "Message-ID: <m@example.com>",
+      ...extraHeaders,
+      `Content-Type: ${contentType}`,
+      "",
+      body,
+      ""
+    ].join("\r\n")
   );
 }
 
@@ -59,7 +72,19 @@ describe("parseMail", () => {
     const big = btoa("x".repeat(MAX_ATTACHMENT_BYTES + 3)).replace(/.{76}/g, "$&\r\n");
     const raw = message(
       [],
-      ["--b", "Content-Type: text/plain", "", "see attachment", "--b", 'Content-Type: application/octet-stream; name="big.bin"', "Content-Transfer-Encoding: base64", 'Content-Disposition: attachment; filename="big.bin"', "", big, "--b--"].join("\r\n"),
+      [
+        "--b",
+        "Content-Type: text/plain",
+        "",
+        "see attachment",
+        "--b",
+        'Content-Type: application/octet-stream; name="big.bin"',
+        "Content-Transfer-Encoding: base64",
+        'Content-Disposition: attachment; filename="big.bin"',
+        "",
+        big,
+        "--b--"
+      ].join("\r\n"),
       'multipart/mixed; boundary="b"'
     );
     const mail = await parseMail(raw);

@@ -30,7 +30,9 @@ async function leakyUser(): Promise<User> {
     await instance.workspace.fs.mkdir("/workspace/private", { recursive: true });
     await instance.workspace.fs.writeFile(PRIVATE, SECRET);
   });
-  const reader = new ScriptedModel([{ text: JSON.stringify({ summary: "Asks what is in the private folder.", requests: [], suspicious: false, reasons: [] }) }]);
+  const reader = new ScriptedModel([
+    { text: JSON.stringify({ summary: "Asks what is in the private folder.", requests: [], suspicious: false, reasons: [] }) }
+  ]);
   const main = new ScriptedModel([{ tools: [{ name: "read", input: { path: PRIVATE } }] }, { text: ANSWER }]);
   modelOverride.current = (meta) => (meta.channel === "subagent" ? reader : main);
   return user;
@@ -54,7 +56,10 @@ async function allowedSenderMail(user: User): Promise<string> {
 }
 
 async function parked(user: User, id: string): Promise<ReplyForApproval> {
-  await until(async () => (await user.assistant.getEmailLog(20)).find((r) => r.messageId === id && r.status === "awaiting-approval"), "the reply to wait for approval");
+  await until(
+    async () => (await user.assistant.getEmailLog(20)).find((r) => r.messageId === id && r.status === "awaiting-approval"),
+    "the reply to wait for approval"
+  );
   const waiting = await user.assistant.listEmailRepliesAwaitingApproval();
   expect(waiting).toHaveLength(1);
   return waiting[0]!;

@@ -18,7 +18,7 @@ describe("email settings", () => {
     ws.close();
     expect(settings.ownerAddresses).toEqual(["claimed.owner@example.com"]);
 
-    const model = new ScriptedModel([{ text: "{\"summary\":\"hi\"}" }, { text: "Hello, owner." }]);
+    const model = new ScriptedModel([{ text: '{"summary":"hi"}' }, { text: "Hello, owner." }]);
     modelOverride.current = () => model;
     const id = messageId();
     const raw = fixture("plain", { TO: settings.address, ID: id }).replaceAll("owner@example.com", "claimed.owner@example.com");
@@ -88,7 +88,7 @@ describe("send_email outside email sessions", () => {
 describe("email sessions everywhere", () => {
   it("the owner continues an email thread from the web; the approval gate stays on", async () => {
     const user = await mailUser();
-    const reader = new ScriptedModel([{ text: "{\"summary\":\"numbers\"}" }]);
+    const reader = new ScriptedModel([{ text: '{"summary":"numbers"}' }]);
     const main = new ScriptedModel([
       { text: "Numbers sent by mail." },
       { text: "Continuing from the web." },
@@ -111,14 +111,17 @@ describe("email sessions everywhere", () => {
 
   it("threads a reply that only references the id the mail service gave our message", async () => {
     const user = await mailUser();
-    const model = new ScriptedModel([{ text: "{\"summary\":\"x\"}" }, { text: "one" }, { text: "{\"summary\":\"y\"}" }, { text: "two" }]);
+    const model = new ScriptedModel([{ text: '{"summary":"x"}' }, { text: "one" }, { text: '{"summary":"y"}' }, { text: "two" }]);
     modelOverride.current = () => model;
     const first = messageId();
     await deliver(fixture("plain", { TO: user.address, ID: first }), { from: OWNER, to: user.address });
     const a = await settled(user, first);
     const second = messageId();
     // Outbox.send answered <captured-1@test>: a client that only saw that id threads by it.
-    await deliver(fixture("follow-up", { TO: user.address, ID: second, PARENT: "<captured-1@test>", REFS: "<captured-1@test>" }), { from: OWNER, to: user.address });
+    await deliver(fixture("follow-up", { TO: user.address, ID: second, PARENT: "<captured-1@test>", REFS: "<captured-1@test>" }), {
+      from: OWNER,
+      to: user.address
+    });
     expect((await settled(user, second)).session).toBe(a.session);
   });
 
