@@ -1,6 +1,7 @@
 import { MAX_ATTACHMENT_BYTES } from "../shared/attachments";
 import type { UploadedFile } from "../shared/attachments";
 import { formatBytes } from "../shared/views";
+import { readCapped } from "../util/read-capped";
 
 /** Raster images may be shown inline (the workspace browser's <img>); everything else is an attachment. */
 const INLINE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
@@ -38,27 +39,8 @@ export async function uploadResponse(
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   const tooBig = () => Response.json({ error: `attachment is larger than ${formatBytes(MAX_ATTACHMENT_BYTES)}` }, { status: 413, headers: noStore });
   if (declared > MAX_ATTACHMENT_BYTES) return tooBig();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > MAX_ATTACHMENT_BYTES) {
-        await reader.cancel();
-        return tooBig();
-      }
-      chunks.push(value);
-    }
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
+  const bytes = await readCapped(request.body, MAX_ATTACHMENT_BYTES);
+  if (!bytes) return tooBig();
   const saved = await owner.saveAttachment(url.searchParams.get("name"), bytes, request.headers.get("Content-Type"));
   if ("error" in saved) return Response.json({ error: saved.error }, { status: saved.status, headers: noStore });
   return Response.json(saved, { status: 201, headers: noStore });

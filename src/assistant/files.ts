@@ -7,6 +7,7 @@
 import { WORKSPACE_ROOT, workspacePath } from "../commands/workspace";
 import { MAX_UPLOAD_BYTES, formatBytes } from "../shared/views";
 import type { FileContent, FileEntry, FileListing } from "../shared/views";
+import { readCapped } from "../util/read-capped";
 
 export { MAX_UPLOAD_BYTES, formatBytes } from "../shared/views";
 export type { FileContent, FileEntry, FileListing } from "../shared/views";
@@ -122,26 +123,9 @@ async function statFile(fs: FilesFs, path: string) {
 }
 
 async function readAll(fs: FilesFs, path: string, limit: number): Promise<Uint8Array> {
-  const reader = (await fs.readFile(path)).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new FileError(`${path} is larger than ${formatBytes(limit)}`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  const bytes = await readCapped(await fs.readFile(path), limit);
+  if (!bytes) throw new FileError(`${path} is larger than ${formatBytes(limit)}`);
+  return bytes;
 }
 
 const MEDIA_TYPES: Record<string, string> = {
