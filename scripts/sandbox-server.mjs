@@ -35,6 +35,7 @@ import {
   lstatSync
 } from "node:fs";
 import { createServer } from "node:http";
+import { StringDecoder } from "node:string_decoder";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 
@@ -95,7 +96,16 @@ const server = createServer(async (req, res) => {
       const body = JSON.parse(await readBody(req));
       const problem = invalidExec(body);
       if (problem) return send(res, 400, { error: problem });
-      return send(res, 200, await execJob(body));
+      if (!String(req.headers.accept ?? "").includes("application/x-ndjson")) return send(res, 200, await execJob(body));
+      // Streamed: one {"output": …} line per chunk while the command runs, then {"result": …} or {"error": …}.
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      const line = (value) => res.write(`${JSON.stringify(value)}\n`);
+      try {
+        line({ result: await execJob(body, (stream, text) => line({ output: { stream, text } })) });
+      } catch (error) {
+        line({ error: error instanceof Error ? error.message : String(error) });
+      }
+      return res.end();
     }
     const job = /^\/jobs\/([A-Za-z0-9:_-]{1,200})$/.exec(url.pathname);
     if (req.method === "GET" && job) {
@@ -147,8 +157,12 @@ function invalidExec(body) {
   return null;
 }
 
-/** Runs a job once per id: a repeat returns the recorded result. */
-function execJob(body) {
+/**
+ * Runs a job once per id: a repeat returns the recorded result. `onOutput`
+ * hears the command's output as it is printed (only the caller that started
+ * the run; one that joins a running job gets the result when it ends).
+ */
+function execJob(body, onOutput) {
   const id = body.jobId;
   if (id) {
     const active = running.get(id);
@@ -159,7 +173,7 @@ function execJob(body) {
   const previous = userQueues.get(body.user) ?? Promise.resolve();
   const work = previous
     .catch(() => undefined)
-    .then(() => runCommand(body))
+    .then(() => runCommand(body, onOutput))
     .then((result) => {
       // Recorded before anyone is answered: a caller that crashes now can still ask for it.
       if (id) writeFileSync(join(root, "jobs", `${id}.json`), JSON.stringify(result), { mode: 0o600 });
@@ -189,14 +203,14 @@ function readJob(id) {
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
 }
 
-async function runCommand(body) {
+async function runCommand(body, onOutput) {
   runs.set(body.user, (runs.get(body.user) ?? 0) + 1);
   const { dir, uid, etc } = userDir(body.user);
   const before = mirror(dir, body.files, uid);
   const timeoutMs = clamp(body.timeoutMs ?? DEFAULT_TIMEOUT_MS, 100, MAX_TIMEOUT_MS);
   const limit = clamp(body.maxOutputBytes ?? DEFAULT_OUTPUT_BYTES, 1024, 4 * 1024 * 1024);
   const started = Date.now();
-  const outcome = await spawnIsolated(isolatedArgs(dir, uid, etc, body.command), timeoutMs, limit);
+  const outcome = await spawnIsolated(isolatedArgs(dir, uid, etc, body.command), timeoutMs, limit, onOutput);
   const { changed, deleted, dropped } = diff(dir, before);
   if (dropped.length > 0) {
     // Said where the model reads it; the files are gone from the mirror too, so it still matches the workspace.
@@ -422,13 +436,23 @@ function probeIsolation() {
   process.exit(2);
 }
 
-function spawnIsolated(args, timeoutMs, limit) {
+function spawnIsolated(args, timeoutMs, limit, onOutput) {
   const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/workspace", LANG: "C.UTF-8", TERM: "dumb" };
   return new Promise((resolve) => {
     const child = spawn(args[0], args.slice(1), { cwd: "/", env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const out = { stdout: capture(limit), stderr: capture(limit) };
-    child.stdout.on("data", (chunk) => out.stdout.push(chunk));
-    child.stderr.on("data", (chunk) => out.stderr.push(chunk));
+    // Live output stops where the recorded output is cut; decoders keep a UTF-8 character split across chunks whole.
+    for (const name of ["stdout", "stderr"]) {
+      const decoder = new StringDecoder("utf8");
+      child[name].on("data", (chunk) => {
+        const room = limit - out[name].size;
+        out[name].push(chunk);
+        if (onOutput && room > 0) {
+          const text = decoder.write(chunk.subarray(0, room));
+          if (text) onOutput(name, text);
+        }
+      });
+    }
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -473,6 +497,9 @@ function capture(limit) {
       size += Math.min(room, chunk.length);
     },
     text: () => Buffer.concat(chunks).toString("utf8"),
+    get size() {
+      return size;
+    },
     get truncated() {
       return truncated;
     }

@@ -41,6 +41,7 @@ import type { JournalCall } from "../ladder/journal";
 import { runJournaledCall } from "../ladder/journaled-tools";
 import type { ShellJobHost } from "../ladder/shell-job";
 import type { ShellOutput } from "../ladder/shell";
+import type { OutputListener } from "../ladder/sandbox/backend";
 import { modelStatus } from "../model";
 import type { ModelStatus } from "../model";
 import { SUBAGENTS } from "../subagents/registry";
@@ -606,9 +607,9 @@ export class Assistant extends Agent<Env, AssistantState> implements AssistantAp
     return this.#jobs;
   }
 
-  /** A tier 4 command as a durable job (src/ladder/jobs.ts); the key comes from the conversation. */
-  runShell(key: string, command: string, timeoutMs: number): Promise<ShellOutput> {
-    return runShellJob(this.shellHost(), this.jobs, key, command, timeoutMs);
+  /** A tier 4 command as a durable job (src/ladder/jobs.ts); the key comes from the conversation, `onOutput` is its live view. */
+  runShell(key: string, command: string, timeoutMs: number, onOutput?: OutputListener): Promise<ShellOutput> {
+    return runShellJob(this.shellHost(), this.jobs, key, command, timeoutMs, onOutput);
   }
 
   private shellHost(): ShellJobHost {

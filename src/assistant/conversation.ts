@@ -27,6 +27,9 @@ import { bundledSkills } from "../skills/bundled";
 import { digestInput } from "../ladder/audit";
 import { ownerCommandReply, parseOwnerCommand, replyModel } from "../gate/permission-commands";
 import type { ShellOutput } from "../ladder/shell";
+import { LiveOutput } from "../ladder/live-output";
+import { TOOL_OUTPUT_FRAME } from "../shared/tool-output-frame";
+import type { ToolOutputFrame } from "../shared/tool-output-frame";
 import { systemPrompt } from "./prompt";
 import { taskTools } from "../schedules/tools";
 import { Assistant } from "./assistant";
@@ -203,7 +206,7 @@ export class Conversation extends Think<Env> {
         runtime: () => this.workspace.runtime,
         assistant: () => this.assistant(),
         session: () => this.name,
-        shell: () => ({ runShell: (command, timeoutMs) => this.runShell(command, timeoutMs) })
+        shell: () => ({ runShell: (command, timeoutMs, toolCallId) => this.runShell(command, timeoutMs, toolCallId) })
       }),
       ...emailTools(
         () => this.assistant(),
@@ -343,10 +346,23 @@ export class Conversation extends Think<Env> {
    * exact call plus the user message that opened the turn, so a recovery that
    * asks for the same command again gets the interrupted run's result.
    */
-  private async runShell(command: string, timeoutMs: number): Promise<ShellOutput> {
+  private async runShell(command: string, timeoutMs: number, toolCallId?: string): Promise<ShellOutput> {
     const turn = this.messages.findLast((m) => m.role === "user")?.id ?? "";
     const key = await digestInput({ session: this.name, turn, tool: "run_shell", input: { command, timeoutMs } });
-    return (await this.assistant()).runShell(`shell-${key.slice(0, 40)}`, command, timeoutMs);
+    // What the command prints goes to this chat's tool card while it runs (src/ladder/live-output.ts).
+    const live = toolCallId ? new LiveOutput((view) => this.broadcastToolOutput({ type: TOOL_OUTPUT_FRAME, toolCallId, ...view })) : undefined;
+    try {
+      // The listener crosses to the Assistant as an RPC stub: it calls back with the output while the command runs.
+      return await (await this.assistant()).runShell(`shell-${key.slice(0, 40)}`, command, timeoutMs, live?.listener);
+    } finally {
+      live?.close();
+    }
+  }
+
+  /** To the chat's sockets, not a call's (its protocol has no such frame). */
+  private broadcastToolOutput(frame: ToolOutputFrame): void {
+    const caller = this.#calls.callerId();
+    this.broadcast(JSON.stringify(frame), caller ? [caller] : []);
   }
 
   /**

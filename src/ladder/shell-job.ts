@@ -1,6 +1,7 @@
 import type { Workspace } from "@cloudflare/computer";
 import { DEFAULT_OUTPUT_BYTES, MAX_SHELL_TIMEOUT_MS, SandboxUnavailableError } from "./sandbox/backend";
-import type { SandboxBackend, SandboxExecResult } from "./sandbox/backend";
+import type { OutputListener, SandboxBackend, SandboxExecResult } from "./sandbox/backend";
+import { relayOutput } from "./live-output";
 import { sandboxBackend } from "./sandbox";
 import { applyChanges, snapshotWorkspace } from "./sandbox/workspace-sync";
 import { shellFailure, shellOutput } from "./shell";
@@ -26,7 +27,7 @@ export interface ShellJobHost extends FiberHost {
  * changes back. The job id goes to the sandbox, which keeps the result, so a
  * crash between "ran" and "recorded" is reconciled from the sandbox's record.
  */
-export function shellJob(host: ShellJobHost, backend: SandboxBackend): JobSpec<ShellJobInput, SandboxExecResult> {
+export function shellJob(host: ShellJobHost, backend: SandboxBackend, onOutput?: OutputListener): JobSpec<ShellJobInput, SandboxExecResult> {
   return {
     kind: "shell",
     async run(input, key) {
@@ -35,7 +36,8 @@ export function shellJob(host: ShellJobHost, backend: SandboxBackend): JobSpec<S
         timeoutMs: input.timeoutMs,
         maxOutputBytes: DEFAULT_OUTPUT_BYTES,
         files,
-        jobId: key
+        jobId: key,
+        onOutput: relayOutput(onOutput)
       });
       await applyChanges(host.workspace.fs, result.changed, result.deleted);
       return result;
@@ -48,7 +50,14 @@ export function shellJob(host: ShellJobHost, backend: SandboxBackend): JobSpec<S
   };
 }
 
-export async function runShellJob(host: ShellJobHost, jobs: JobLedger, baseKey: string, command: string, timeoutMs: number): Promise<ShellOutput> {
+export async function runShellJob(
+  host: ShellJobHost,
+  jobs: JobLedger,
+  baseKey: string,
+  command: string,
+  timeoutMs: number,
+  onOutput?: OutputListener
+): Promise<ShellOutput> {
   if (typeof command !== "string" || !command.trim()) return shellFailure("The command is empty.");
   if (!isWholeNumber(timeoutMs, 100, MAX_SHELL_TIMEOUT_MS)) {
     return shellFailure(`timeoutMs must be a whole number of milliseconds from 100 to ${MAX_SHELL_TIMEOUT_MS}.`);
@@ -57,7 +66,7 @@ export async function runShellJob(host: ShellJobHost, jobs: JobLedger, baseKey: 
   if ("unavailable" in backend) return shellFailure(`Tier 4 is not available: ${backend.unavailable}.`);
   try {
     await host.workspace.ready();
-    const outcome = await jobs.run(host, shellJob(host, backend), baseKey, { command, timeoutMs });
+    const outcome = await jobs.run(host, shellJob(host, backend, onOutput), baseKey, { command, timeoutMs });
     if (outcome.lost || !outcome.result) return shellFailure(outcome.lost ?? "The job left no result.");
     return shellOutput(outcome.result, timeoutMs, outcome.reconciled);
   } catch (error) {

@@ -22,7 +22,8 @@ export interface ShellOutput {
 }
 
 export interface ShellHost {
-  runShell(command: string, timeoutMs: number): Promise<ShellOutput>;
+  /** `toolCallId` names the tool card that shows the output while the command runs. */
+  runShell(command: string, timeoutMs: number, toolCallId?: string): Promise<ShellOutput>;
 }
 
 export const MAX_COMMAND_BYTES = 16 * 1024;
@@ -37,7 +38,7 @@ export function runShellTool(host: () => ShellHost) {
       command: z.string().min(1).max(MAX_COMMAND_BYTES).describe("Run by /bin/sh -c in /workspace"),
       timeoutMs: z.number().int().min(100).max(MAX_SHELL_TIMEOUT_MS).optional().describe(`Default ${DEFAULT_SHELL_TIMEOUT_MS} ms`)
     }),
-    execute: async ({ command, timeoutMs }) => host().runShell(command, timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS)
+    execute: async ({ command, timeoutMs }, { toolCallId }) => host().runShell(command, timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS, toolCallId)
   });
 }
 

@@ -49,6 +49,11 @@ export class CallEndpoint {
     return value === "web" || value === "phone" ? value : null;
   }
 
+  /** The caller's connection id, while there is one. */
+  callerId(): string | undefined {
+    return this.#caller?.connection.id;
+  }
+
   owns(connection: Connection): boolean {
     return this.#caller?.connection.id === connection.id;
   }

@@ -7,6 +7,7 @@ import type { SessionSummary } from "../shared/views";
 import { MessageView } from "./message";
 import type { Link } from "./status";
 import { useToolClock } from "./tool-clock";
+import { LiveOutputs, useLiveOutputFrames } from "./live-output";
 import type { Directory } from "./directory";
 import { useChatHistory, useHighlight } from "./chat-history";
 import type { BranchPoint, CompactedSpan } from "../shared/memory";
@@ -29,15 +30,16 @@ interface ChatPaneProps {
 export function ChatPane({ session, directoryLink, directory, highlight = null }: ChatPaneProps) {
   const [link, setLink] = useState<Link>("connecting");
   const [agentError, setAgentError] = useState<string | null>(null);
+  const [liveOutputs, onLiveOutput] = useLiveOutputFrames();
   const agent = useAgent({
     agent: "Assistant",
     basePath: "agent",
     sub: [{ agent: "Conversation", name: session.id }],
     onOpen: () => setLink("open"),
     onClose: () => setLink("closed"),
-    // Steward's own refusals (a frame too large, a malformed frame) arrive as `steward_error`.
+    // Steward's own frames: a running command's output, and refusals (a frame too large, a malformed frame).
     onMessage: (event: MessageEvent) => {
-      if (typeof event.data !== "string" || !event.data.includes("steward_error")) return;
+      if (typeof event.data !== "string" || onLiveOutput(event.data) || !event.data.includes("steward_error")) return;
       try {
         const frame = JSON.parse(event.data) as { type?: string; error?: string };
         if (frame.type === "steward_error" && frame.error) setAgentError(frame.error);
@@ -62,69 +64,71 @@ export function ChatPane({ session, directoryLink, directory, highlight = null }
 
   return (
     <ApprovalReasons.Provider value={approvalReason}>
-      <section
-        className="chat"
-        aria-label={`Chat: ${session.title}`}
-        data-dragging={dragging || undefined}
-        // Files dropped anywhere on the chat are attached to the next message.
-        onDragOver={(event) => {
-          if (!event.dataTransfer.types.includes("Files")) return;
-          event.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(event) => {
-          if (event.dataTransfer.files.length === 0) return;
-          event.preventDefault();
-          setDragging(false);
-          attachments.add(event.dataTransfer.files);
-        }}
-      >
-        {session.channel === "voice" && <CallPanel session={session.id} />}
-        <Messages
-          messages={chat.messages}
-          busy={busy}
-          clock={clock}
-          onApproval={(id, approved) => void chat.addToolApprovalResponse({ id, approved })}
-          onRegenerate={() => {
-            setAgentError(null);
-            void chat.regenerate();
+      <LiveOutputs.Provider value={liveOutputs}>
+        <section
+          className="chat"
+          aria-label={`Chat: ${session.title}`}
+          data-dragging={dragging || undefined}
+          // Files dropped anywhere on the chat are attached to the next message.
+          onDragOver={(event) => {
+            if (!event.dataTransfer.types.includes("Files")) return;
+            event.preventDefault();
+            setDragging(true);
           }}
-          spans={history.spans}
-          branches={history.branches}
-          onEdit={(id, text) => change(directory.call("editMessage", [session.id, id, text]))}
-          onSwitch={(id, version) => change(directory.call("switchBranch", [session.id, id, version]))}
-        />
-        {error && (
-          <div className="problem" role="alert">
-            <p>The agent reported a problem: {error}</p>
-            <button
-              type="button"
-              onClick={() => {
-                setAgentError(null);
-                chat.clearError();
-              }}
-            >
-              Dismiss
-            </button>
-          </div>
-        )}
-        <StatusLine link={link} directoryLink={directoryLink} status={chat.status} recovering={chat.isRecovering} />
-        <AttachmentTray items={attachments.items} onRemove={attachments.remove} />
-        <Composer
-          busy={busy}
-          connected={link === "open"}
-          attachments={attachments.parts.length}
-          uploading={attachments.uploading}
-          onAttach={attachments.add}
-          onSend={(text) => {
-            setAgentError(null);
-            void chat.sendMessage(attachments.parts.length ? { text, files: attachments.parts } : { text });
-            attachments.clear();
+          onDragLeave={() => setDragging(false)}
+          onDrop={(event) => {
+            if (event.dataTransfer.files.length === 0) return;
+            event.preventDefault();
+            setDragging(false);
+            attachments.add(event.dataTransfer.files);
           }}
-          onStop={() => void chat.stop()}
-        />
-      </section>
+        >
+          {session.channel === "voice" && <CallPanel session={session.id} />}
+          <Messages
+            messages={chat.messages}
+            busy={busy}
+            clock={clock}
+            onApproval={(id, approved) => void chat.addToolApprovalResponse({ id, approved })}
+            onRegenerate={() => {
+              setAgentError(null);
+              void chat.regenerate();
+            }}
+            spans={history.spans}
+            branches={history.branches}
+            onEdit={(id, text) => change(directory.call("editMessage", [session.id, id, text]))}
+            onSwitch={(id, version) => change(directory.call("switchBranch", [session.id, id, version]))}
+          />
+          {error && (
+            <div className="problem" role="alert">
+              <p>The agent reported a problem: {error}</p>
+              <button
+                type="button"
+                onClick={() => {
+                  setAgentError(null);
+                  chat.clearError();
+                }}
+              >
+                Dismiss
+              </button>
+            </div>
+          )}
+          <StatusLine link={link} directoryLink={directoryLink} status={chat.status} recovering={chat.isRecovering} />
+          <AttachmentTray items={attachments.items} onRemove={attachments.remove} />
+          <Composer
+            busy={busy}
+            connected={link === "open"}
+            attachments={attachments.parts.length}
+            uploading={attachments.uploading}
+            onAttach={attachments.add}
+            onSend={(text) => {
+              setAgentError(null);
+              void chat.sendMessage(attachments.parts.length ? { text, files: attachments.parts } : { text });
+              attachments.clear();
+            }}
+            onStop={() => void chat.stop()}
+          />
+        </section>
+      </LiveOutputs.Provider>
     </ApprovalReasons.Provider>
   );
 }

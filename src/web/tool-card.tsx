@@ -10,6 +10,8 @@ import type { ToolClock } from "./tool-clock";
 import { useApprovalReason } from "./approval-reasons";
 import { PictureStrip } from "./image-viewer";
 import { imagePathsIn } from "../shared/attachments";
+import type { ToolOutputFrame } from "../shared/tool-output-frame";
+import { useLiveOutput } from "./live-output";
 
 type ToolPart = ToolUIPart | DynamicToolUIPart;
 export type OnApproval = (approvalId: string, approved: boolean) => void;
@@ -43,16 +45,12 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
   const waiting = state === "waiting-approval";
   // The gate's own reason (an email chat, a task, a tier set to ask), not a guess from the tier.
   const reason = useApprovalReason(part.toolCallId);
+  const running = state === "streaming" || state === "approved" || state === "loading";
+  // What a tier 4 command has printed so far; the result replaces it.
+  const live = useLiveOutput(part.toolCallId);
 
   return (
-    <section
-      className="tool"
-      data-tool={name}
-      data-state={state}
-      data-tier={tier ?? "unknown"}
-      aria-label={`Tool call ${name}`}
-      aria-busy={state === "streaming" || state === "approved" || state === "loading"}
-    >
+    <section className="tool" data-tool={name} data-state={state} data-tier={tier ?? "unknown"} aria-label={`Tool call ${name}`} aria-busy={running}>
       <header className="tool-head">
         {dynamic ? (
           <span
@@ -120,6 +118,7 @@ export function ToolCard({ part, clock, onApproval }: { part: ToolPart; clock: T
           {failure}
         </p>
       )}
+      {running && live && <LiveOutputView live={live} />}
       {output !== undefined && failure === undefined && <OutputView output={output} />}
       {state === "complete" && failure === undefined && <PictureStrip paths={imagePathsIn([output, name === "write" ? input : undefined])} />}
     </section>
@@ -145,6 +144,16 @@ function InputView({ name, input }: { name: string; input: unknown }) {
   return <pre className="tool-value">{show(input)}</pre>;
 }
 
+function LiveOutputView({ live }: { live: ToolOutputFrame }) {
+  return (
+    <div className="tool-row tool-live" aria-live="polite">
+      <span className="tool-label">output so far{live.truncated ? " (the start is cut)" : ""}</span>
+      {live.stdout && <pre className="tool-live-stdout">{live.stdout}</pre>}
+      {live.stderr && <pre className="tool-live-stderr">{live.stderr}</pre>}
+    </div>
+  );
+}
+
 function OutputView({ output }: { output: unknown }) {
   const text = outputText(output);
   const long = text.length > LONG_OUTPUT || text.split("\n").length > 12;
@@ -159,9 +168,11 @@ function OutputView({ output }: { output: unknown }) {
   );
 }
 
-/** The useful part of common outputs: run_code's value and streams, a read's content, a lone text; else JSON. */
+/** The useful part of common outputs: run_shell's summary, run_code's value and streams, a read's content, a lone text; else JSON. */
 function outputText(output: unknown): string {
   if (!isRecord(output)) return show(output);
+  // run_shell: its text is the output followed by what happened (exit code, time limit, changed files).
+  if ("exitCode" in output && typeof output.text === "string") return output.text;
   if (typeof output.ok === "boolean" && "stdout" in output) {
     const parts = [output.value === undefined ? "(no value)" : pretty(output.value)];
     if (typeof output.stdout === "string" && output.stdout) parts.push(`stdout:\n${output.stdout}`);

@@ -251,6 +251,22 @@ describe("chat", () => {
     await expect.poll(() => alert.count(), WAIT).toBe(0);
   });
 
+  test("a slow tier 4 command's output appears in its card before it ends", async () => {
+    await page.getByRole("button", { name: "New chat" }).click();
+    await ui.send("/sh echo first line; sleep 4; echo last line");
+    const card = ui.toolCard("run_shell").last();
+    // Tier 4 asks by default: approve it in the card.
+    await card.getByRole("button", { name: "Approve" }).click(WAIT);
+    const live = card.locator(".tool-live");
+    await expect.poll(() => live.innerText().catch(() => ""), WAIT).toContain("first line");
+    // Still running when the first line showed: no result yet, and not the last line.
+    expect(await card.getAttribute("data-state")).not.toBe("complete");
+    expect(await live.innerText()).not.toContain("last line");
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: 30_000 }).toBe("complete");
+    expect(await live.count()).toBe(0);
+    expect(await card.innerText()).toMatch(/first line\s+last line/);
+  });
+
   test("no uncaught errors in the page", () => {
     expect(pageErrors).toEqual([]);
   });

@@ -1,6 +1,7 @@
 /**
- * End-to-end setup: build the chat page, start `wrangler dev` on a free
- * loopback port with its own throwaway state, and hand the tests its URL.
+ * End-to-end setup: build the chat page, start the local tier 4 sandbox and
+ * `wrangler dev` on a free loopback port with its own throwaway state, and
+ * hand the tests its URL.
  * Teardown stops wrangler's whole process group (npx → node → workerd).
  */
 import { spawnSync } from "node:child_process";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { BIN, NODE_ENV, ROOT, startWrangler } from "./wrangler";
+import { startSandboxServer } from "../sandbox-server";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -40,7 +42,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const builtMs = Date.now() - started;
 
   const persistTo = mkdtempSync(join(tmpdir(), "steward-e2e-"));
-  const wrangler = await startWrangler({ persistTo, vars: { DEV_USER }, devUser: DEV_USER }).catch((error: unknown) => {
+  // Tier 4 as `npm run dev` has it: the local process sandbox.
+  const sandbox = await startSandboxServer("e2e");
+  const vars = { DEV_USER, SANDBOX_BACKEND: "process", SANDBOX_URL: sandbox.url, SANDBOX_TOKEN: sandbox.token };
+  const wrangler = await startWrangler({ persistTo, vars, devUser: DEV_USER }).catch(async (error: unknown) => {
+    await sandbox.stop();
     rmSync(persistTo, { recursive: true, force: true });
     throw error;
   });
@@ -51,6 +57,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("devUser", DEV_USER);
   return async () => {
     await wrangler.stop();
+    await sandbox.stop();
     writeFileSync(join(RESULTS, "wrangler.log"), wrangler.log());
     rmSync(persistTo, { recursive: true, force: true });
   };

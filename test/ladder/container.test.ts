@@ -23,7 +23,7 @@ class FakeContainer implements ContainerSeam {
   userRuns = 0;
   constructor(private readonly run: (files: Map<string, string>) => { exitCode: number; stdout: string; stderr: string }) {}
 
-  async exec(command: string) {
+  async exec(command: string, options?: { stream?: boolean; onOutput?: (stream: "stdout" | "stderr", data: string) => void }) {
     this.commands.push(command);
     if (command.includes("sha256sum")) {
       const lines = await Promise.all(
@@ -43,6 +43,11 @@ class FakeContainer implements ContainerSeam {
       this.files.set(`${job[1]}.out`, b64(result.stdout));
       this.files.set(`${job[1]}.err`, b64(result.stderr));
       this.files.set(`${job[1]}.exit`, b64(`${result.exitCode}\n`));
+      // The job script follows the files onto its own output (jobScript, run for real in test/node).
+      if (options?.stream && options.onOutput) {
+        options.onOutput("stdout", result.stdout);
+        options.onOutput("stderr", result.stderr);
+      }
       return { exitCode: 0, stdout: "", stderr: "" };
     }
     const probe = /^test -f (\S+)\.exit/.exec(command);
@@ -98,6 +103,23 @@ describe("tier 4 container backend (fake at the container seam)", () => {
     const box = new FakeContainer(() => ({ exitCode: 137, stdout: "", stderr: "" }));
     const result = await new ContainerSandbox(() => box).exec("u1", "sleep 99", { timeoutMs: 1_000, maxOutputBytes: 1024, files: [], jobId: "j" });
     expect(result.timedOut).toBe(true);
+  });
+
+  it("streams the job's output to onOutput only when asked, and the result still comes from the job's files", async () => {
+    const box = new FakeContainer(() => ({ exitCode: 0, stdout: "line\n", stderr: "note\n" }));
+    const heard: string[] = [];
+    const backend = new ContainerSandbox(() => box);
+    const result = await backend.exec("u1", "make", {
+      timeoutMs: 1_000,
+      maxOutputBytes: 1024,
+      files: [],
+      jobId: "live",
+      onOutput: (stream, text) => heard.push(`${stream}:${text}`)
+    });
+    expect(heard).toEqual(["stdout:line\n", "stderr:note\n"]);
+    expect(result).toMatchObject({ stdout: "line\n", stderr: "note\n" });
+    await backend.exec("u1", "make", { timeoutMs: 1_000, maxOutputBytes: 1024, files: [], jobId: "quiet" });
+    expect(heard).toHaveLength(2);
   });
 
   it("plans the mirror and finds changes by digest", async () => {

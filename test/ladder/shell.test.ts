@@ -51,6 +51,25 @@ describe("tier 4: the local process sandbox", () => {
     expect(row).toMatchObject({ tool: "run_shell", tier: 4, outcome: "ok", approved: null });
   });
 
+  it("streams a running command's output to its chat before the command ends; only the result is stored", async () => {
+    const user = await userWithTier4();
+    const ws = await connect(`/agent/sub/conversation/${user.session}`, user.headers);
+    const log = new FrameLog(ws);
+    const id = sendChat(ws, "/sh echo first; echo warn >&2; sleep 2; echo second");
+    const live = await log.waitFor((f) => f.type === "steward_tool_output" && String(f.stdout).includes("first"), 20_000);
+    // Seen while the command still sleeps: no tool result has reached the chat yet.
+    expect(log.chunks(id).some((c) => c.type === "tool-output-available")).toBe(false);
+    expect(live).toMatchObject({ stdout: "first\n", truncated: false });
+    await log.waitFor((f) => f.type === "steward_tool_output" && String(f.stderr).includes("warn"), 20_000);
+    await log.done(id);
+    ws.close();
+    const part = (await storedMessages(user.id, user.session)).flatMap((m) => m.parts).find((p) => p.type === "tool-run_shell") as
+      | { toolCallId: string; output?: ShellResult }
+      | undefined;
+    expect(part?.toolCallId).toBe(live.toolCallId);
+    expect(part?.output).toMatchObject({ ok: true, stdout: "first\nsecond\n", stderr: "warn\n" });
+  });
+
   it("has no network: a loopback port the Worker can reach is unreachable from the sandbox", async () => {
     const port = env.TEST_LOOPBACK_PORT;
     // The port is really open (so the test can fail)…

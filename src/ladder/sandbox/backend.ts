@@ -19,7 +19,11 @@ export interface SandboxExecOptions {
   files: SyncedFile[];
   /** Idempotency key: a repeat with the same id returns the recorded result instead of running again. */
   jobId: string;
+  /** Hears the output while the command runs (up to maxOutputBytes per stream); the result still carries all of it. */
+  onOutput?: OutputListener;
 }
+
+export type OutputListener = (stream: "stdout" | "stderr", text: string) => void;
 
 export interface SandboxExecResult {
   exitCode: number;

@@ -7,7 +7,10 @@ import type { SandboxBackend, SandboxExecOptions, SandboxExecResult, SyncedFile 
  * satisfies it.
  */
 export interface ContainerSeam {
-  exec(command: string, options?: { timeout?: number }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  exec(
+    command: string,
+    options?: { timeout?: number; stream?: boolean; onOutput?: (stream: "stdout" | "stderr", data: string) => void }
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   writeFile(path: string, content: string, options?: { encoding?: string }): Promise<unknown>;
   readFile(path: string, options?: { encoding?: "base64" }): Promise<{ content: string }>;
 }
@@ -39,17 +42,10 @@ export class ContainerSandbox implements SandboxBackend {
     if (dirs.length) await box.exec(`mkdir -p ${dirs.map(shellQuote).join(" ")}`);
     for (const file of plan.write) await box.writeFile(`${ROOT}/${file.path}`, file.data, { encoding: "base64" });
 
-    const job = `${JOBS}/${options.jobId}`;
     const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
     const started = Date.now();
-    // `timeout -s KILL` ends the command's whole process group; the exit code
-    // lands in a file last, so its presence means the job finished.
-    await box.exec(
-      `mkdir -p ${JOBS} && cd ${ROOT} && ` +
-        `timeout -s KILL ${seconds} setsid sh -c ${shellQuote(command)} > ${job}.out 2> ${job}.err; ` +
-        `echo $? > ${job}.exit.tmp && mv ${job}.exit.tmp ${job}.exit`,
-      { timeout: options.timeoutMs + 10_000 }
-    );
+    const script = jobScript({ root: ROOT, jobs: JOBS, jobId: options.jobId, seconds, command, liveBytes: options.maxOutputBytes });
+    await box.exec(script, { timeout: options.timeoutMs + 10_000, ...(options.onOutput ? { stream: true, onOutput: options.onOutput } : {}) });
     const result = await this.readJob(box, options.jobId, options.maxOutputBytes);
     if (!result) throw new Error(`the container lost job ${options.jobId}`);
     const { changed, deleted } = changesSince(sent, await digests(box));
@@ -84,6 +80,32 @@ export class ContainerSandbox implements SandboxBackend {
       durationMs: 0
     };
   }
+}
+
+/**
+ * The shell script that runs one job. The command's output goes to files
+ * named by the job id — the record a caller that crashed reads back — and the
+ * exit code lands in a file last, so its presence means the job finished.
+ * `timeout -s KILL` ends the command's whole process group. While it runs,
+ * `tail --pid` follows both files onto this script's own stdout and stderr
+ * (the live view, cut at liveBytes) and stops when the command has ended,
+ * even if something it started still holds the files open. `dd bs=1` is the
+ * cut because `head -c` holds its output until its buffer fills.
+ */
+export function jobScript(job: { root: string; jobs: string; jobId: string; seconds: number; command: string; liveBytes: number }): string {
+  const base = `${job.jobs}/${job.jobId}`;
+  const follow = (file: string) => `tail -c +1 -s 0.2 --pid="$run" -f ${file} 2>/dev/null | dd bs=1 count=${job.liveBytes} status=none`;
+  return [
+    `mkdir -p ${job.jobs} && cd ${job.root} || exit 1`,
+    `: > ${base}.out && : > ${base}.err || exit 1`,
+    `(timeout -s KILL ${job.seconds} setsid sh -c ${shellQuote(job.command)} > ${base}.out 2> ${base}.err; ` +
+      `echo $? > ${base}.exit.tmp && mv ${base}.exit.tmp ${base}.exit) &`,
+    "run=$!",
+    `${follow(`${base}.err`)} >&2 &`,
+    follow(`${base}.out`),
+    'wait "$run"',
+    "wait"
+  ].join("\n");
 }
 
 async function digests(box: ContainerSeam): Promise<Map<string, string>> {

@@ -16,13 +16,21 @@ export class ProcessSandbox implements SandboxBackend {
   ) {}
 
   async exec(user: string, command: string, options: SandboxExecOptions): Promise<SandboxExecResult> {
+    const { onOutput, ...rest } = options;
     const response = await this.call("/exec", {
       method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user, command, ...options })
+      // Streamed as NDJSON: output lines while the command runs, then the result.
+      headers: { "content-type": "application/json", accept: "application/x-ndjson" },
+      body: JSON.stringify({ user, command, ...rest })
     });
-    if (!response.ok) throw new Error(`the sandbox refused the command: ${await errorOf(response)}`);
-    return (await response.json()) as SandboxExecResult;
+    if (!response.ok || !response.body) throw new Error(`the sandbox refused the command: ${await errorOf(response)}`);
+    for await (const line of ndjsonLines(response.body)) {
+      const message = JSON.parse(line) as { output?: { stream: "stdout" | "stderr"; text: string }; result?: SandboxExecResult; error?: string };
+      if (message.output) onOutput?.(message.output.stream, message.output.text);
+      else if (message.result) return message.result;
+      else if (message.error) throw new Error(`the sandbox could not run the command: ${message.error}`);
+    }
+    throw new Error("the sandbox closed the connection before the command's result");
   }
 
   async jobResult(_user: string, jobId: string): Promise<SandboxExecResult | null> {
@@ -44,6 +52,18 @@ export class ProcessSandbox implements SandboxBackend {
       );
     }
   }
+}
+
+async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of body) {
+    pending += decoder.decode(chunk, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (line.trim()) yield line;
+  }
+  if (pending.trim()) yield pending;
 }
 
 async function errorOf(response: Response): Promise<string> {
