@@ -3,9 +3,13 @@
  * each notification and POSTs it to the subscription's endpoint, here a
  * loopback push service that checks the VAPID JWT and decrypts the payload
  * with the browser keys this test made. Headless Chromium cannot subscribe
- * at a real push service (no network, no FCM), so the subscription is
- * registered over the agent's RPC as the Settings page would, and the
- * decrypted message is handed to the app's service worker over CDP
+ * at a real push service (no network, no FCM), so the page's
+ * `PushManager.subscribe` is the one seam replaced: it hands the Settings
+ * page a subscription for the loopback service (with this test's keys) and
+ * records the application server key it was given, which must be the key
+ * that signs every VAPID token. Everything else is the app's own path: the
+ * Settings button, the agent's RPC, the Worker's encryption and signature.
+ * The decrypted message is handed to the app's service worker over CDP
  * (ServiceWorker.deliverPushMessage); a real OS notification cannot be
  * clicked headless, so the click is the worker's own handler reached by its
  * message path. Own server and user.
@@ -31,6 +35,7 @@ interface Received {
   tag: string;
   plaintext: string;
   vapidSubject: string;
+  vapidKey: string;
 }
 
 const received: Received[] = [];
@@ -55,7 +60,12 @@ beforeAll(async () => {
           if (req.headers["content-encoding"] !== "aes128gcm") throw new Error(`content-encoding ${req.headers["content-encoding"]}`);
           const claims = await verifyVapid(String(req.headers.authorization), endpoint);
           const plaintext = new TextDecoder().decode(await decryptPush(new Uint8Array(Buffer.concat(chunks)), receiver));
-          received.push({ ...(JSON.parse(plaintext) as Omit<Received, "plaintext" | "vapidSubject">), plaintext, vapidSubject: claims.sub });
+          received.push({
+            ...(JSON.parse(plaintext) as Omit<Received, "plaintext" | "vapidSubject" | "vapidKey">),
+            plaintext,
+            vapidSubject: claims.sub,
+            vapidKey: claims.k
+          });
           res.writeHead(201).end();
         } catch (error) {
           problems.push(String(error));
@@ -81,6 +91,7 @@ useOwnServer("daily-push", "pushed", (server) => {
 
 let cdp: CDPSession;
 let registrationId = "";
+let applicationServerKey = "";
 
 async function waitForPush(test: (r: Received) => boolean): Promise<Received> {
   await expect.poll(() => received.some(test), { timeout: 60_000 }).toBe(true);
@@ -89,8 +100,34 @@ async function waitForPush(test: (r: Received) => boolean): Promise<Received> {
 }
 
 describe("web push", () => {
-  test("a subscription is stored; Settings shows the opt-in kinds", async () => {
+  test("Settings turns notifications on: the subscription is stored with the agent's key; the opt-in kinds show", async () => {
     await page.context().grantPermissions(["notifications"], { origin: baseURL });
+    // The push service seam (see the header): a subscription at the loopback service, with this test's keys.
+    await page.addInitScript(
+      ({ endpoint, p256dh, auth }) => {
+        const subscription = {
+          endpoint,
+          expirationTime: null,
+          toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh, auth } }),
+          unsubscribe: async () => true
+        };
+        let current: typeof subscription | null = null;
+        PushManager.prototype.getSubscription = async () => current as unknown as PushSubscription;
+        PushManager.prototype.subscribe = async (options?: PushSubscriptionOptionsInit) => {
+          const key = new Uint8Array(options?.applicationServerKey as ArrayBuffer);
+          localStorage.setItem(
+            "test:applicationServerKey",
+            btoa(String.fromCharCode(...key))
+              .replace(/\+/g, "-")
+              .replace(/\//g, "_")
+              .replace(/=+$/, "")
+          );
+          current = subscription;
+          return subscription as unknown as PushSubscription;
+        };
+      },
+      { endpoint, p256dh: base64url(receiver.publicKey), auth: base64url(receiver.auth) }
+    );
     await page.goto(baseURL);
     await ui.readyStatus().waitFor(WAIT);
     await page.evaluate(() => navigator.serviceWorker.ready);
@@ -104,15 +141,23 @@ describe("web push", () => {
     await cdp.send("ServiceWorker.enable");
     registrationId = await registered;
 
-    const settings = await rpc<{ kinds: Record<string, boolean>; endpoints: string[] }>(baseURL, "subscribePush", [
-      { endpoint, keys: { p256dh: base64url(receiver.publicKey), auth: base64url(receiver.auth) } },
-      { task: true, approval: true }
-    ]);
-    expect(settings).toMatchObject({ kinds: { task: true, approval: true, email: false }, endpoints: [endpoint] });
     await page.goto(`${baseURL}/#/settings`);
     const section = page.getByRole("region", { name: "Notifications" });
-    await expect.poll(() => section.getByRole("checkbox", { name: "A scheduled task has a result" }).isChecked(), WAIT).toBe(true);
-    expect(await section.getByRole("checkbox", { name: "An email thread was answered" }).isChecked()).toBe(false);
+    await expect.poll(() => section.innerText(), WAIT).toContain("Notifications are off for this device.");
+    await section.getByRole("button", { name: "Turn on notifications on this device" }).click();
+    await expect.poll(() => section.innerText(), WAIT).toContain("Notifications are on for this device.");
+    const stored = await rpc<{ kinds: Record<string, boolean>; endpoints: string[]; publicKey: string }>(baseURL, "getPushSettings", []);
+    expect(stored.endpoints).toEqual([endpoint]);
+    // The page subscribed with the agent's application server key.
+    expect(await page.evaluate(() => localStorage.getItem("test:applicationServerKey"))).toBe(stored.publicKey);
+    applicationServerKey = stored.publicKey;
+    // Turned on with no kind chosen: every kind. The owner then opts out of one.
+    await expect.poll(() => section.getByRole("checkbox", { name: "An email thread was answered" }).isChecked(), WAIT).toBe(true);
+    // A controlled box: it changes when the agent has stored the choice.
+    await section.getByRole("checkbox", { name: "An email thread was answered" }).click();
+    await expect.poll(() => section.getByRole("checkbox", { name: "An email thread was answered" }).isChecked(), WAIT).toBe(false);
+    expect(await section.getByRole("checkbox", { name: "A scheduled task has a result" }).isChecked()).toBe(true);
+    expect((await rpc<{ kinds: Record<string, boolean> }>(baseURL, "getPushSettings", [])).kinds).toMatchObject({ task: true, approval: true, email: false });
     expect(await section.innerText()).toContain("1 device receives notifications.");
     await section.screenshot({ path: join(SHOTS, "daily-settings-notifications.png") });
   });
@@ -123,6 +168,8 @@ describe("web push", () => {
     const push = await waitForPush((r) => r.title === "The answer");
     expect(push.body).toContain("42");
     expect(push.vapidSubject).toMatch(/^mailto:/);
+    // Signed by the key the browser subscribed with, as a real push service requires.
+    expect(push.vapidKey).toBe(applicationServerKey);
     const session = (await rpc<Array<{ id: string; sessionId: string | null }>>(baseURL, "listTasks", [])).find((t) => t.id === task.id)!.sessionId!;
     expect(push.url).toBe(`/#/chat/${session}`);
 
