@@ -12,6 +12,14 @@ import { ROOT } from "./wrangler";
 export const SHOTS = join(ROOT, "test-results", "e2e");
 export const WAIT = { timeout: 20_000 };
 
+/**
+ * Where a picture the README shows is written: docs/ when refreshing them
+ * (UPDATE_SCREENSHOTS=1, see docs-screenshot.e2e.test.ts), else next to the test's own.
+ */
+export function readmeShot(name: string): string {
+  return process.env.UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs", name) : join(SHOTS, name);
+}
+
 export async function launch(executablePath: string): Promise<Browser> {
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({

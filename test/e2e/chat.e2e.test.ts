@@ -9,7 +9,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, onTestFinished, test } from "vitest";
-import { WAIT, app, launch, newPage, screenshot, texts } from "./browser";
+import { WAIT, app, launch, newPage, readmeShot, screenshot, texts } from "./browser";
 
 const baseURL = inject("baseURL");
 const devUser = inject("devUser");
@@ -262,6 +262,7 @@ describe("chat", () => {
     // Still running when the first line showed: no result yet, and not the last line.
     expect(await card.getAttribute("data-state")).not.toBe("complete");
     expect(await live.innerText()).not.toContain("last line");
+    await card.screenshot({ path: readmeShot("tier4-live-output.png") });
     await expect.poll(() => card.getAttribute("data-state"), { timeout: 30_000 }).toBe("complete");
     expect(await live.count()).toBe(0);
     expect(await card.innerText()).toMatch(/first line\s+last line/);

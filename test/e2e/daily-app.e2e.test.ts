@@ -6,8 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { join } from "node:path";
-import { SHOTS, WAIT, app } from "./browser";
+import { WAIT, readmeShot, app } from "./browser";
 import { useOwnServer } from "./own-server";
 
 let baseURL = "";
@@ -83,7 +82,7 @@ describe("installable app", () => {
       await expect.poll(() => page.getByRole("status").filter({ hasText: "You are offline" }).count(), WAIT).toBe(1);
       expect(await page.locator("footer").innerText()).toContain("Offline");
       await ui.nav().waitFor(WAIT);
-      await page.screenshot({ path: join(SHOTS, "daily-offline.png") });
+      await page.screenshot({ path: readmeShot("daily-offline.png") });
     } finally {
       await page.context().setOffline(false);
     }

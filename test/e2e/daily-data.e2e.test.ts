@@ -7,8 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { unzip } from "../helpers/unzip";
-import { join } from "node:path";
-import { SHOTS, WAIT, app, texts } from "./browser";
+import { WAIT, readmeShot, app, texts } from "./browser";
 import { rpc } from "./daily-helpers";
 import { useOwnServer } from "./own-server";
 
@@ -30,7 +29,7 @@ describe("your data", () => {
     await expect.poll(() => ui.toolCard("write").getAttribute("data-state"), WAIT).toBe("complete");
     await rpc(baseURL, "createTask", [{ when: "every day at 07:00", prompt: "Weather", title: "Weather" }]);
     await page.goto(`${baseURL}/#/settings`);
-    await section().screenshot({ path: join(SHOTS, "daily-settings-your-data.png") });
+    await section().screenshot({ path: readmeShot("daily-settings-your-data.png") });
     const [download] = await Promise.all([page.waitForEvent("download"), section().getByRole("link", { name: "Export everything (.zip)" }).click()]);
     expect(download.suggestedFilename()).toMatch(/^steward-export-\d{4}-\d\d-\d\d\.zip$/);
     const files = await unzip(new Uint8Array(readFileSync((await download.path())!)));

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
 import { encodePng } from "../../src/web/pwa/icons";
-import { SHOTS, WAIT, app, launch, newPage, screenshot } from "./browser";
+import { WAIT, readmeShot, app, launch, newPage, screenshot } from "./browser";
 import { startFakeOpenAI } from "./fake-openai";
 import type { FakeOpenAI } from "./fake-openai";
 import { startWrangler } from "./wrangler";
@@ -100,6 +100,7 @@ describe("attachments", () => {
     const thumb = ui.userMessages().last().getByRole("button", { name: "View picture red.png" });
     await thumb.waitFor(WAIT);
     expect(await thumb.locator("img").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(16);
+    await page.locator("section.chat").screenshot({ path: readmeShot("daily-attachment.png") });
   });
 
   test("by dropping a file on the chat: a text file reaches the model as its text", async () => {
@@ -147,7 +148,7 @@ describe("pictures the agent makes", () => {
     const viewer = page.getByRole("dialog", { name: /^Picture 127\.0\.0\.1_/ });
     await viewer.waitFor(WAIT);
     await expect.poll(() => viewer.locator("img").evaluate((img: HTMLImageElement) => img.naturalWidth), WAIT).toBeGreaterThan(100);
-    await page.screenshot({ path: join(SHOTS, "daily-screenshot-viewer.png") });
+    await page.screenshot({ path: readmeShot("daily-screenshot-viewer.png") });
     await viewer.getByRole("button", { name: "Close" }).click();
     await expect.poll(() => viewer.count(), WAIT).toBe(0);
   });

@@ -19,8 +19,7 @@ import type { Server } from "node:http";
 import type { CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { base64url, decryptPush, verifyVapid } from "../../src/push/crypto";
-import { join } from "node:path";
-import { SHOTS, WAIT, app } from "./browser";
+import { WAIT, readmeShot, app } from "./browser";
 import { rpc } from "./daily-helpers";
 import { useOwnServer } from "./own-server";
 
@@ -159,7 +158,7 @@ describe("web push", () => {
     expect(await section.getByRole("checkbox", { name: "A scheduled task has a result" }).isChecked()).toBe(true);
     expect((await rpc<{ kinds: Record<string, boolean> }>(baseURL, "getPushSettings", [])).kinds).toMatchObject({ task: true, approval: true, email: false });
     expect(await section.innerText()).toContain("1 device receives notifications.");
-    await section.screenshot({ path: join(SHOTS, "daily-settings-notifications.png") });
+    await section.screenshot({ path: readmeShot("daily-settings-notifications.png") });
   });
 
   test("a task result arrives by push (VAPID checked, payload decrypted); clicking it opens the task's chat", async () => {

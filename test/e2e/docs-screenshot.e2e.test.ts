@@ -2,6 +2,8 @@
  * Not a check: refreshes the README's pictures (docs/web-app*.png, the Tasks view included) from a real
  * run. Skipped unless UPDATE_SCREENSHOTS=1:
  *   UPDATE_SCREENSHOTS=1 npx vitest run -c vitest.e2e.config.ts test/e2e/docs-screenshot.e2e.test.ts
+ * The daily-use pictures (docs/daily-*.png, docs/tier4-live-output.png) come from the tests that check
+ * those features (`readmeShot` in browser.ts): run `chat` and the `daily-*` files with the same variable.
  */
 import { join } from "node:path";
 import { afterAll, expect, inject, test } from "vitest";
