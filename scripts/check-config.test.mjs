@@ -1,6 +1,6 @@
 // Table-driven test of the deploy preflight (node --test; no Worker runtime needed).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
 import { checkConfig, parseEnvFile, parseJsonc } from "./check-config.mjs";
 
@@ -74,4 +74,13 @@ for (const [name, config, values, options, expected] of CASES) {
 test("reads .dev.vars-style files and JSONC", () => {
   assert.deepEqual(parseEnvFile('# c\nA=1\nB="two words"\n bad line\n'), { A: "1", B: "two words" });
   assert.deepEqual(parseJsonc('{ "a": "http://x", // c\n /* b */ "b": [1,], }'), { a: "http://x", b: [1] });
+});
+
+test("every bench's wrangler.jsonc bundles like the main one (the same module rules)", () => {
+  const benches = readdirSync(new URL("../bench/", import.meta.url)).filter((name) => existsSync(new URL(`../bench/${name}/wrangler.jsonc`, import.meta.url)));
+  assert.ok(benches.length > 0);
+  for (const name of benches) {
+    const bench = parseJsonc(readFileSync(new URL(`../bench/${name}/wrangler.jsonc`, import.meta.url), "utf8"));
+    assert.deepEqual(bench.rules, repoConfig.rules, `bench/${name}/wrangler.jsonc: "rules" differ from wrangler.jsonc`);
+  }
 });
