@@ -5,16 +5,21 @@ import { mulaw8kToPcm16k, pcm16FromWav, pcm16ToMulaw8k } from "../../voice/audio
 /**
  * A call over Twilio Media Streams: Twilio's JSON events in and out of the
  * same call pipeline as the web app's. The phone network carries 8 kHz μ-law;
- * the transcriber gets 16 kHz PCM16, and the speech (WAV, or raw PCM16 at
- * 16 kHz) goes back as μ-law. A barge-in sends `clear`, which drops the audio
- * Twilio has buffered but not yet played.
+ * the transcriber gets 16 kHz PCM16, and the speech (a WAV, or raw PCM16 at
+ * the rate the speech providers announce: 8 kHz from Aura) goes back as
+ * μ-law. A barge-in sends `clear`, which drops the audio Twilio has buffered
+ * but not yet played.
  */
 export class TwilioLink implements CallLink {
   #streamSid = "";
   /** Audio the call spoke before Twilio said which stream it is (sent once it has). */
   #early: string[] = [];
 
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    /** The sample rate of raw PCM16 speech (a WAV's header says its own). */
+    private readonly pcmRate: number
+  ) {}
 
   /** One Twilio event: media feeds the transcriber; `stop` ends the call. */
   receive(message: WSMessage, call: VoiceCall, end: () => void): void {
@@ -46,7 +51,7 @@ export class TwilioLink implements CallLink {
   sendAudio(audio: ArrayBuffer): void {
     const wav = pcm16FromWav(audio);
     const pcm = wav ? wav.pcm : new Int16Array(audio.slice(0, audio.byteLength - (audio.byteLength % 2)));
-    const mulaw = pcm16ToMulaw8k(pcm, wav?.sampleRate || 16_000);
+    const mulaw = pcm16ToMulaw8k(pcm, wav?.sampleRate || this.pcmRate);
     let binary = "";
     for (const b of mulaw) binary += String.fromCharCode(b);
     const payload = btoa(binary);
