@@ -94,6 +94,45 @@ describe("phone calls (Twilio Media Streams)", () => {
   });
 });
 
+describe("barge-in on a phone line", () => {
+  it("talking over an answer that was all sent but that Twilio still plays clears it; once Twilio echoed its mark, it does not", async () => {
+    const { user, assistant, number } = await phoneOwner([{ text: "First answer." }, { text: "Second answer." }, { text: "Third answer." }]);
+    scriptedPhoneSpeech(["one", "two", "three"]);
+    const call = await mediaStream(await (await webhook({ From: number, CallSid: "CA6" })).text());
+    const marks = () => call.events.filter((e) => e.event === "mark") as Array<{ mark: { name: string } }>;
+    const clears = () => call.events.filter((e) => e.event === "clear").length;
+    const session = async () => (await assistant.listSessions()).find((s) => s.channel === "phone")!.id;
+    const answered = async (text: string) => {
+      for (let i = 0; i < 100; i++) {
+        const messages = await storedMessages(user, await session());
+        if (textOf(messages.at(-1)) === text) return messages;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no answer "${text}"`);
+    };
+
+    call.speak();
+    await call.until(() => marks().length === 1, "the mark after the first answer");
+    // Each piece of speech is followed by its mark.
+    expect(call.events.filter((e) => e.event === "media" || e.event === "mark").map((e) => e.event)).toEqual(["media", "mark"]);
+    await answered("First answer.");
+    await new Promise((r) => setTimeout(r, 300)); // the turn has ended: nothing left to cancel
+    call.speak(); // Twilio has not echoed the mark: the caller is still hearing the first answer
+    await call.until(() => clears() === 1, "clear");
+    // The answer itself was complete: it is not marked as interrupted.
+    expect((await answered("Second answer.")).find((m) => textOf(m) === "First answer.")?.metadata).not.toMatchObject({ interrupted: true });
+
+    await call.until(() => marks().length === 2, "the mark after the second answer");
+    call.ws.send(JSON.stringify({ event: "mark", streamSid: "MZ123", mark: { name: marks()[1]!.mark.name } }));
+    await new Promise((r) => setTimeout(r, 300));
+    call.speak(); // Twilio played everything: not a barge-in
+    await answered("Third answer.");
+    await call.until(() => call.media().length === 3, "the third answer's speech");
+    expect(clears()).toBe(1);
+    call.ws.close();
+  });
+});
+
 describe("a phone line's speech format", () => {
   it("refuses speech the bridge cannot turn into μ-law, saying so, instead of sending noise", async () => {
     const { number } = await phoneOwner();
