@@ -20,7 +20,7 @@ import { missingSpeechTools, startSpeechServer } from "../../scripts/speech-dev.
 const DEV_USER = "caller";
 const dir = mkdtempSync(join(tmpdir(), "steward-voice-e2e-"));
 let wrangler: Wrangler | undefined;
-let speech: { child: { kill(): void }; vars: string[] } | null = null;
+let speech: { child: { kill(): void }; settings: Record<string, string> } | null = null;
 let browser: Browser | undefined;
 let page: Page | undefined;
 let session = "";
@@ -88,12 +88,7 @@ beforeAll(async () => {
   if (missing.length) throw new Error(`voice e2e needs ${missing.join(", ")} (apt-get install -y espeak-ng pocketsphinx pocketsphinx-en-us sox)`);
   speech = await startSpeechServer({ log: () => undefined });
   if (!speech) throw new Error("the local speech server did not start");
-  const vars: Record<string, string> = { DEV_USER };
-  for (let i = 0; i < speech.vars.length; i += 2) {
-    const [key, ...value] = String(speech.vars[i + 1]).split(":");
-    vars[key!] = value.join(":");
-  }
-  wrangler = await startWrangler({ persistTo: join(dir, "state"), vars, devUser: DEV_USER });
+  wrangler = await startWrangler({ persistTo: join(dir, "state"), vars: { DEV_USER, ...speech.settings }, devUser: DEV_USER });
 }, 180_000);
 
 afterEach(async (ctx) => {
