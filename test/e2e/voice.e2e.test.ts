@@ -129,7 +129,15 @@ describe("a web call", () => {
     await expect.poll(() => page!.locator(".call-metrics tbody tr").count(), WAIT).toBeGreaterThan(0);
   }, 90_000);
 
-  test("a second recording barges in: the answer stops, is marked interrupted in the chat, and the next utterance is answered", async () => {
+  test('saying "run six times seven" runs 6 * 7 (heard exactly: the speech server gives pocketsphinx a noise floor)', async () => {
+    const { ui } = await callWith(recording("times", [1.5, "run six times seven", 3]));
+    await expect.poll(() => transcript().innerText(), { timeout: 30_000 }).toContain("run six times seven");
+    await expect.poll(() => ui.userMessages().last().innerText(), { timeout: 30_000 }).toContain("/run 6 * 7");
+    await expect.poll(() => ui.toolCard("run_code").last().innerText(), { timeout: 30_000 }).toContain("42");
+    await expect.poll(status, { timeout: 30_000 }).toBe("listening");
+  }, 90_000);
+
+  test("talking over a running answer barges in: the answer stops, is marked interrupted in the chat, and the next utterance is answered", async () => {
     // The model's answer to "okay" streams for ≈ 5 s; "help" is said while it runs.
     const { ui } = await callWith(recording("barge", [1.5, "okay", 2.5, "help", 3]));
     await expect.poll(() => transcript().innerText(), { timeout: 40_000 }).toContain("help");
@@ -144,7 +152,7 @@ describe("a web call", () => {
     expect(await ui.assistantMessages().last().locator(".message-interrupted").count()).toBe(0);
   }, 90_000);
 
-  test("a third recording approves a tier 4 call by voice", async () => {
+  test('saying "approve" approves a tier 4 call by voice', async () => {
     const { ui } = await callWith(recording("approve", [1.5, "run the shell listing", 7, "approve", 4]));
     await expect.poll(() => transcript().innerText(), { timeout: 40_000 }).toContain("I need your OK to run a shell command: ls -la. Say approve or reject.");
     await expect.poll(() => transcript().innerText(), { timeout: 40_000 }).toMatch(/approve\s*$|approve\n/);
