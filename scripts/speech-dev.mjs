@@ -17,7 +17,10 @@ export function missingSpeechTools() {
   return missing;
 }
 
-/** @returns {Promise<{ url: string, token: string, child: import("node:child_process").ChildProcess, vars: string[] } | null>} */
+/**
+ * `settings` are the Worker vars that select the server; `vars` the same as wrangler --var arguments.
+ * @returns {Promise<{ url: string, token: string, child: import("node:child_process").ChildProcess, settings: Record<string, string>, vars: string[] } | null>}
+ */
 export async function startSpeechServer(
   /** @type {{ log?: (m: string) => void, warn?: (m: string) => void }} */ { log = console.log, warn = console.warn } = {}
 ) {
@@ -55,6 +58,7 @@ export async function startSpeechServer(
     return null;
   }
   log(`Speech server: ${url} (pocketsphinx + espeak-ng; calls understand the command phrases, e.g. "list my files")`);
-  const vars = ["--var", "VOICE_STT:local", "--var", "VOICE_TTS:local", "--var", `SPEECH_SERVER_URL:${url}`, "--var", `SPEECH_SERVER_TOKEN:${token}`];
-  return { url, token, child, vars };
+  const settings = { VOICE_STT: "local", VOICE_TTS: "local", SPEECH_SERVER_URL: url, SPEECH_SERVER_TOKEN: token };
+  const vars = Object.entries(settings).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
+  return { url, token, child, settings, vars };
 }

@@ -13,6 +13,11 @@ export interface CallLink {
   sendAudio(audio: ArrayBuffer): void;
   /** Barge-in: drop whatever audio the caller has not heard yet. */
   clear(): void;
+  /**
+   * Whether the caller is still hearing speech already sent (a phone line's
+   * buffer). The web client stops its own playback and says so (`interrupt`).
+   */
+  playing?(): boolean;
   close(code: number, reason: string): void;
 }
 
@@ -263,7 +268,11 @@ export class VoiceCall {
 
   #bargeIn(): void {
     const reply = this.#reply;
-    if (!reply || reply.finished || reply.interrupted) return;
+    if (!reply || reply.finished || reply.interrupted) {
+      // The answer was all sent, but the line may still be playing it: the caller talks over it.
+      if (this.link.playing?.()) this.link.clear();
+      return;
+    }
     reply.interrupted = true;
     reply.abort.abort();
     this.link.clear();

@@ -67,9 +67,12 @@ export class CallEndpoint {
     const expected = kind === "phone" ? "phone" : "voice";
     if (channel !== expected) return refuse(`this session is not a ${expected} call`);
     if (this.#caller?.call.active) return refuse("this call already has a caller");
-    const speech = speechProviders(this.host.env);
+    const speech = speechProviders(this.host.env, kind);
     if (!speech.ok) return refuse(speech.error);
-    const phone = kind === "phone" ? new TwilioLink(connection) : undefined;
+    const { format, sampleRate } = speech.providers;
+    // The bridge converts PCM to μ-law; compressed speech would reach the caller as noise.
+    if (kind === "phone" && format !== "pcm16" && format !== "wav") return refuse(`phone calls need PCM speech, but the speech provider returns ${format}`);
+    const phone = kind === "phone" ? new TwilioLink(connection, sampleRate ?? 16_000) : undefined;
     const link: CallLink = phone ?? webLink(connection);
     const call = new VoiceCall(link, this.callHost(expected, connection, speech.providers.commands === true), speech.providers);
     this.#caller = { connection, call, ...(phone ? { phone } : {}), release: this.host.keepAlive() };

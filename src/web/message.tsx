@@ -51,6 +51,11 @@ export function MessageView({ message, clock, onApproval, onRegenerate, onEdit, 
       {message.parts.map((part, index) => (
         <PartView key={partKey(part, index)} part={part} role={message.role} clock={clock} onApproval={onApproval} />
       ))}
+      {message.role === "assistant" && interrupted(message) && (
+        <p className="message-interrupted" title="The caller spoke over this answer during a call: it stops where it was cut off.">
+          interrupted
+        </p>
+      )}
       {message.role === "user" && (onEdit || branch) && (
         <div className="message-actions">
           {branch && <BranchSwitch {...branch} />}
@@ -73,6 +78,12 @@ export function MessageView({ message, clock, onApproval, onRegenerate, onEdit, 
       )}
     </article>
   );
+}
+
+/** A call's barge-in cut this answer off (src/voice/endpoint.ts stores the mark in the message's metadata). */
+function interrupted(message: UIMessage): boolean {
+  const metadata = message.metadata;
+  return typeof metadata === "object" && metadata !== null && (metadata as { interrupted?: unknown }).interrupted === true;
 }
 
 function PartView({ part, role, clock, onApproval }: { part: Part; role: UIMessage["role"]; clock: ToolClock; onApproval: OnApproval }) {

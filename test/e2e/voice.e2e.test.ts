@@ -3,7 +3,9 @@
  * plays WAV files that espeak-ng spoke (generated here), pocketsphinx hears
  * them, and espeak-ng answers. Its own `wrangler dev` with the speech server's
  * vars, and its own browser per recording (the fake microphone's file is a
- * launch flag).
+ * launch flag). Recognised command phrases are slash commands; other words
+ * ("okay") go to a loopback model (fake-openai.ts) that answers slowly, so a
+ * barge-in can cut a running answer off.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,6 +15,8 @@ import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
 import { WAIT, app, screenshot } from "./browser";
+import { startFakeOpenAI } from "./fake-openai";
+import type { ChatRequest, FakeOpenAI, Reply } from "./fake-openai";
 import { startWrangler } from "./wrangler";
 import type { Wrangler } from "./wrangler";
 import { missingSpeechTools, startSpeechServer } from "../../scripts/speech-dev.mjs";
@@ -20,7 +24,8 @@ import { missingSpeechTools, startSpeechServer } from "../../scripts/speech-dev.
 const DEV_USER = "caller";
 const dir = mkdtempSync(join(tmpdir(), "steward-voice-e2e-"));
 let wrangler: Wrangler | undefined;
-let speech: { child: { kill(): void }; vars: string[] } | null = null;
+let model: FakeOpenAI | undefined;
+let speech: { child: { kill(): void }; settings: Record<string, string> } | null = null;
 let browser: Browser | undefined;
 let page: Page | undefined;
 let session = "";
@@ -79,6 +84,14 @@ async function callWith(wav: string): Promise<{ page: Page; ui: ReturnType<typeo
   return { page, ui };
 }
 
+/** Sentences of the slow answer to "okay": one every 0.4 s, ≈ 5 s in all. */
+const LONG_ANSWER = Array.from({ length: 12 }, (_, i) => `This is sentence ${i + 1} of a long answer. `);
+
+function answer(request: ChatRequest): Reply {
+  const said = JSON.stringify(request.messages.filter((m) => m.role === "user").at(-1)?.content ?? "");
+  return /okay/i.test(said) ? { chunks: LONG_ANSWER, delayMs: 400 } : { chunks: ["Fine."], delayMs: 0 };
+}
+
 const status = () => page!.locator(".call-status").getAttribute("data-status");
 const audioBytes = async () => Number(await page!.getByTestId("call-audio-bytes").innerText());
 const transcript = () => page!.getByRole("list", { name: "Call transcript" });
@@ -88,12 +101,9 @@ beforeAll(async () => {
   if (missing.length) throw new Error(`voice e2e needs ${missing.join(", ")} (apt-get install -y espeak-ng pocketsphinx pocketsphinx-en-us sox)`);
   speech = await startSpeechServer({ log: () => undefined });
   if (!speech) throw new Error("the local speech server did not start");
-  const vars: Record<string, string> = { DEV_USER };
-  for (let i = 0; i < speech.vars.length; i += 2) {
-    const [key, ...value] = String(speech.vars[i + 1]).split(":");
-    vars[key!] = value.join(":");
-  }
-  wrangler = await startWrangler({ persistTo: join(dir, "state"), vars, devUser: DEV_USER });
+  model = await startFakeOpenAI(answer);
+  const modelVars = { MODEL_PROVIDER: "openai", MODEL: "fake-model", MODEL_BASE_URL: model.baseURL };
+  wrangler = await startWrangler({ persistTo: join(dir, "state"), vars: { DEV_USER, ...speech.settings, ...modelVars }, devUser: DEV_USER });
 }, 180_000);
 
 afterEach(async (ctx) => {
@@ -104,6 +114,7 @@ afterAll(async () => {
   if (process.env.VOICE_E2E_LOG) (await import("node:fs")).writeFileSync(process.env.VOICE_E2E_LOG, wrangler?.log() ?? "");
   await browser?.close();
   await wrangler?.stop();
+  await model?.close();
   speech?.child.kill();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -118,15 +129,30 @@ describe("a web call", () => {
     await expect.poll(() => page!.locator(".call-metrics tbody tr").count(), WAIT).toBeGreaterThan(0);
   }, 90_000);
 
-  test("a second recording barges in: the answer stops and the next utterance is answered", async () => {
-    // The answer to "show my tiers" is long; "help" is said while it plays.
-    await callWith(recording("barge", [1.5, "show my tiers", 2.2, "help", 3]));
+  test('saying "run six times seven" runs 6 * 7 (heard exactly: the speech server gives pocketsphinx a noise floor)', async () => {
+    const { ui } = await callWith(recording("times", [1.5, "run six times seven", 3]));
+    await expect.poll(() => transcript().innerText(), { timeout: 30_000 }).toContain("run six times seven");
+    await expect.poll(() => ui.userMessages().last().innerText(), { timeout: 30_000 }).toContain("/run 6 * 7");
+    await expect.poll(() => ui.toolCard("run_code").last().innerText(), { timeout: 30_000 }).toContain("42");
+    await expect.poll(status, { timeout: 30_000 }).toBe("listening");
+  }, 90_000);
+
+  test("talking over a running answer barges in: the answer stops, is marked interrupted in the chat, and the next utterance is answered", async () => {
+    // The model's answer to "okay" streams for ≈ 5 s; "help" is said while it runs.
+    const { ui } = await callWith(recording("barge", [1.5, "okay", 2.5, "help", 3]));
     await expect.poll(() => transcript().innerText(), { timeout: 40_000 }).toContain("help");
     await expect.poll(() => page!.locator('.call-transcript li[data-role="assistant"]').count(), { timeout: 40_000 }).toBeGreaterThanOrEqual(2);
     await expect.poll(status, { timeout: 40_000 }).toBe("listening");
+    // The chat keeps the partial answer, with its mark; the answer to "help" (/help) follows, not marked.
+    const cut = ui.assistantMessages().filter({ hasText: "This is sentence 1 of a long answer." });
+    await expect.poll(() => cut.locator(".message-interrupted").innerText(), { timeout: 20_000 }).toBe("interrupted");
+    expect(await cut.innerText()).not.toContain("sentence 12");
+    await expect.poll(() => ui.userMessages().last().innerText(), WAIT).toContain("/help");
+    await expect.poll(() => ui.assistantMessages().last().innerText(), WAIT).not.toContain("long answer");
+    expect(await ui.assistantMessages().last().locator(".message-interrupted").count()).toBe(0);
   }, 90_000);
 
-  test("a third recording approves a tier 4 call by voice", async () => {
+  test('saying "approve" approves a tier 4 call by voice', async () => {
     const { ui } = await callWith(recording("approve", [1.5, "run the shell listing", 7, "approve", 4]));
     await expect.poll(() => transcript().innerText(), { timeout: 40_000 }).toContain("I need your OK to run a shell command: ls -la. Say approve or reject.");
     await expect.poll(() => transcript().innerText(), { timeout: 40_000 }).toMatch(/approve\s*$|approve\n/);

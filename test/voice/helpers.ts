@@ -9,7 +9,7 @@ import { exports } from "cloudflare:workers";
  * the same): each binary frame the "caller" sends is the UTF-8 text of one
  * utterance; speech is the bytes of "audio:<sentence>".
  */
-class ScriptedTranscriber implements Transcriber {
+export class ScriptedTranscriber implements Transcriber {
   createSession(options?: TranscriberSessionOptions): TranscriberSession {
     return {
       feed(chunk: ArrayBuffer) {

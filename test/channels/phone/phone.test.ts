@@ -1,90 +1,27 @@
 import { exports } from "cloudflare:workers";
 import type { UIMessage } from "ai";
 import { afterEach, describe, expect, it } from "vitest";
-import type { TTSProvider, Transcriber } from "agents/voice";
+import type { TTSProvider } from "agents/voice";
 import { modelOverride } from "../../../src/model";
 import { speechOverride } from "../../../src/voice/providers";
 import { twilioSignature } from "../../../src/channels/phone/signature";
-import { assistantFor } from "../../helpers/agent";
-import { ScriptedModel } from "../../helpers/scripted-model";
-import type { ScriptStep } from "../../helpers/scripted-model";
 import { storedMessages, textOf } from "../../helpers/session";
-
-const AUTH_TOKEN = "test-twilio-auth-token";
-const WEBHOOK = "https://steward.example/phone/incoming";
+import { AUTH_TOKEN, WEBHOOK, mediaStream, phoneOwner, scriptedPhoneTranscriber, webhook } from "./helpers";
 
 afterEach(() => {
   modelOverride.current = undefined;
   speechOverride.current = undefined;
 });
 
-/**
- * Phone audio (8 kHz μ-law) is not recognised by the local recogniser, so
- * phone tests script the transcriber: each media frame Twilio sends is heard
- * as the next scripted utterance. Speech is the bytes of "audio:<sentence>".
- */
+/** Scripted utterances; speech is the bytes of "audio:<sentence>". */
 function scriptedPhoneSpeech(utterances: string[]): void {
-  const transcriber: Transcriber = {
-    createSession(options) {
-      return {
-        feed() {
-          const next = utterances.shift();
-          if (next) {
-            options?.onSpeechStart?.();
-            options?.onUtterance?.(next);
-          }
-        },
-        close() {}
-      };
-    }
-  };
   const tts: TTSProvider = { synthesize: async (text) => new TextEncoder().encode(`audio:${text}`).buffer as ArrayBuffer };
-  speechOverride.current = () => ({ transcriber, tts, format: "pcm16" });
-}
-
-async function webhook(params: Record<string, string>, signature?: string): Promise<Response> {
-  const body = new URLSearchParams(params);
-  const sig = signature ?? (await twilioSignature(AUTH_TOKEN, WEBHOOK, body));
-  return exports.default.fetch(WEBHOOK, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig },
-    body: body.toString()
-  });
-}
-
-async function owner(steps: ScriptStep[] = []) {
-  const user = `access:phone-${crypto.randomUUID()}`;
-  const assistant = await assistantFor(user);
-  const number = `+1415555${String(Math.floor(Math.random() * 10_000)).padStart(4, "0")}`;
-  expect(await assistant.addOwnerPhoneNumber(number.replace("+1415", "+1 (415) "))).toEqual([number]);
-  const model = new ScriptedModel(steps);
-  modelOverride.current = () => model;
-  return { user, assistant, number };
-}
-
-/** A loopback Twilio: the media stream's events in and out. */
-async function mediaStream(twimlText: string) {
-  const url = /<Stream url="wss:\/\/[^/]+(\/phone\/stream\/[0-9a-f]+)"/.exec(twimlText)?.[1];
-  expect(url).toBeTruthy();
-  const res = await exports.default.fetch(`https://steward.example${url}`, { headers: { Upgrade: "websocket" } });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  ws.accept();
-  const events: Array<Record<string, unknown>> = [];
-  ws.addEventListener("message", (e) => typeof e.data === "string" && events.push(JSON.parse(e.data) as Record<string, unknown>));
-  ws.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
-  ws.send(JSON.stringify({ event: "start", start: { streamSid: "MZ123", callSid: "CA123", mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000 } } }));
-  const speak = () => ws.send(JSON.stringify({ event: "media", streamSid: "MZ123", media: { payload: btoa("\xff\x7f\xff\x7f") } }));
-  const until = async (test: () => boolean, what: string) => {
-    for (let i = 0; i < 150 && !test(); i++) await new Promise((r) => setTimeout(r, 100));
-    if (!test()) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(events.slice(-4)).slice(0, 400)}`);
-  };
-  return { ws, events, speak, until, path: url! };
+  speechOverride.current = () => ({ transcriber: scriptedPhoneTranscriber(utterances), tts, format: "pcm16" });
 }
 
 describe("phone calls (Twilio Media Streams)", () => {
   it("refuses a webhook with a bad signature, and an unknown number politely, creating nothing", async () => {
-    const { assistant, number } = await owner();
+    const { assistant, number } = await phoneOwner();
     const before = (await assistant.listSessions()).length;
     const forged = await webhook({ From: number, To: "+15550000000", CallSid: "CA1" }, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
     expect(forged.status).toBe(403);
@@ -104,7 +41,7 @@ describe("phone calls (Twilio Media Streams)", () => {
   });
 
   it("bridges a known caller's media stream to a phone session: μ-law in, speech and clear out, transcript stored; the token works once", async () => {
-    const { user, assistant, number } = await owner([{ hang: ["Let me think. ", "Still "] }, { text: "It is noon." }]);
+    const { user, assistant, number } = await phoneOwner([{ hang: ["Let me think. ", "Still "] }, { text: "It is noon." }]);
     scriptedPhoneSpeech(["what time is it", "never mind, what time is it"]);
     const res = await webhook({ From: number, To: "+15550000000", CallSid: "CA3" });
     const twimlText = await res.text();
@@ -140,7 +77,7 @@ describe("phone calls (Twilio Media Streams)", () => {
   });
 
   it('"approve" on a phone call approves nothing: the call says the approval waits in the web app', async () => {
-    const { user, assistant, number } = await owner([{ tools: [{ name: "run_shell", input: { command: "echo phone >> log.txt" } }] }, { text: "Done." }]);
+    const { user, assistant, number } = await phoneOwner([{ tools: [{ name: "run_shell", input: { command: "echo phone >> log.txt" } }] }, { text: "Done." }]);
     await assistant.setTierPermission(4, "allow"); // even allowed, a phone call's effects wait for the web card
     scriptedPhoneSpeech(["run it", "approve"]);
     const call = await mediaStream(await (await webhook({ From: number, CallSid: "CA4" })).text());
@@ -154,5 +91,64 @@ describe("phone calls (Twilio Media Streams)", () => {
     expect(parts.filter((p) => p.type === "tool-run_shell").map((p) => p.state)).toEqual(["approval-requested"]);
     expect(await assistant.getAudit(5)).toEqual([]);
     call.ws.close();
+  });
+});
+
+describe("barge-in on a phone line", () => {
+  it("talking over an answer that was all sent but that Twilio still plays clears it; once Twilio echoed its mark, it does not", async () => {
+    const { user, assistant, number } = await phoneOwner([{ text: "First answer." }, { text: "Second answer." }, { text: "Third answer." }]);
+    scriptedPhoneSpeech(["one", "two", "three"]);
+    const call = await mediaStream(await (await webhook({ From: number, CallSid: "CA6" })).text());
+    const marks = () => call.events.filter((e) => e.event === "mark") as Array<{ mark: { name: string } }>;
+    const clears = () => call.events.filter((e) => e.event === "clear").length;
+    const session = async () => (await assistant.listSessions()).find((s) => s.channel === "phone")!.id;
+    const answered = async (text: string) => {
+      for (let i = 0; i < 100; i++) {
+        const messages = await storedMessages(user, await session());
+        if (textOf(messages.at(-1)) === text) return messages;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no answer "${text}"`);
+    };
+
+    call.speak();
+    await call.until(() => marks().length === 1, "the mark after the first answer");
+    // Each piece of speech is followed by its mark.
+    expect(call.events.filter((e) => e.event === "media" || e.event === "mark").map((e) => e.event)).toEqual(["media", "mark"]);
+    await answered("First answer.");
+    await new Promise((r) => setTimeout(r, 300)); // the turn has ended: nothing left to cancel
+    call.speak(); // Twilio has not echoed the mark: the caller is still hearing the first answer
+    await call.until(() => clears() === 1, "clear");
+    // The answer itself was complete: it is not marked as interrupted.
+    expect((await answered("Second answer.")).find((m) => textOf(m) === "First answer.")?.metadata).not.toMatchObject({ interrupted: true });
+
+    await call.until(() => marks().length === 2, "the mark after the second answer");
+    call.ws.send(JSON.stringify({ event: "mark", streamSid: "MZ123", mark: { name: marks()[1]!.mark.name } }));
+    await new Promise((r) => setTimeout(r, 300));
+    call.speak(); // Twilio played everything: not a barge-in
+    await answered("Third answer.");
+    await call.until(() => call.media().length === 3, "the third answer's speech");
+    expect(clears()).toBe(1);
+    call.ws.close();
+  });
+});
+
+describe("a phone line's speech format", () => {
+  it("refuses speech the bridge cannot turn into μ-law, saying so, instead of sending noise", async () => {
+    const { number } = await phoneOwner();
+    const tts: TTSProvider = { synthesize: async () => new ArrayBuffer(8) };
+    speechOverride.current = () => ({ transcriber: scriptedPhoneTranscriber([]), tts, format: "mp3" });
+    const twimlText = await (await webhook({ From: number, CallSid: "CA5" })).text();
+    const path = /\/phone\/stream\/[0-9a-f]+/.exec(twimlText)![0];
+    const res = await exports.default.fetch(`https://steward.example${path}`, { headers: { Upgrade: "websocket" } });
+    const ws = res.webSocket!;
+    const messages: string[] = [];
+    ws.addEventListener("message", (e) => messages.push(String(e.data)));
+    const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
+    ws.accept();
+    expect(await closed).toBe(4409);
+    expect(messages.map((m) => JSON.parse(m) as unknown)).toEqual([
+      { type: "error", message: "phone calls need PCM speech, but the speech provider returns mp3" }
+    ]);
   });
 });
