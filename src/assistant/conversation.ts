@@ -128,6 +128,17 @@ export class Conversation extends Think<Env> {
     await repairStoredInputs(this, inputs);
   }
 
+  /**
+   * Every broadcast (Think's chat frames, state, live tool output) goes to the
+   * chat's sockets only: a call's connection speaks the voice protocol, or
+   * Twilio's media stream, which has no such frames.
+   */
+  override broadcast(msg: string | ArrayBuffer | ArrayBufferView, without: string[] = []): void {
+    // (Also called while the base class constructs, before #calls exists.)
+    const caller = #calls in this ? this.#calls.callerId() : undefined;
+    super.broadcast(msg, caller ? [...without, caller] : without);
+  }
+
   /** A call's socket (marked by the Worker) skips the chat protocol: no history, no chat frames. */
   #installCallRoutes(): void {
     const connect = this.onConnect.bind(this);
@@ -359,10 +370,8 @@ export class Conversation extends Think<Env> {
     }
   }
 
-  /** To the chat's sockets, not a call's (its protocol has no such frame). */
   private broadcastToolOutput(frame: ToolOutputFrame): void {
-    const caller = this.#calls.callerId();
-    this.broadcast(JSON.stringify(frame), caller ? [caller] : []);
+    this.broadcast(JSON.stringify(frame));
   }
 
   /**

@@ -62,6 +62,8 @@ describe("a web call", () => {
     // The gate saw it and the audit has it; the model was told it speaks.
     expect((await assistant.getAudit(5)).map((r) => [r.tool, r.outcome])).toEqual([["ls", "ok"]]);
     expect(JSON.stringify(model.calls[0]?.prompt)).toContain("voice call");
+    // The call's socket speaks the voice protocol only: no chat broadcast (cf_agent_*) reached it.
+    expect(call.frames.filter((f) => String(f.type).startsWith("cf_agent_"))).toEqual([]);
     call.ws.close();
   });
 

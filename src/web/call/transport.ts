@@ -55,8 +55,6 @@ export class StewardCallTransport implements VoiceTransport {
         }
         return;
       }
-      // The session's chat frames also reach this socket; the chat view shows them, the call ignores them.
-      if (typeof event.data === "string" && event.data.startsWith('{"type":"cf_agent_')) return;
       if (typeof event.data !== "string") this.onAudioBytes?.(event.data.byteLength);
       this.onmessage?.(event.data);
     };

@@ -68,6 +68,8 @@ describe("phone calls (Twilio Media Streams)", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(messages.filter((m) => m.role === "user").map(textOf)).toEqual(["what time is it", "never mind, what time is it"]);
+    // Only Twilio's own events reach its socket: none of the chat's broadcasts (message updates, stream chunks).
+    expect([...new Set(call.events.map((e) => e.event))].sort()).toEqual(["clear", "mark", "media"]);
     expect(textOf(messages.at(-1))).toBe("It is noon.");
     call.ws.close();
 
