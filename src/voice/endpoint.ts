@@ -90,7 +90,17 @@ export class CallEndpoint {
     const caller = this.#caller;
     if (!caller || caller.connection.id !== connection.id) return;
     const { call, phone } = caller;
-    if (phone) return phone.receive(message, call, () => this.close(connection));
+    // Twilio's "stop" ends the stream: the call ends and the socket is closed from here (a closing
+    // handshake left to the other side can go unanswered on a forwarded facet socket).
+    if (phone)
+      return phone.receive(message, call, () => {
+        this.close(connection);
+        try {
+          connection.close(1000, "the call ended");
+        } catch {
+          // already closed
+        }
+      });
     if (typeof message !== "string") {
       call.audio(message instanceof ArrayBuffer ? message : (message.buffer.slice(message.byteOffset, message.byteOffset + message.byteLength) as ArrayBuffer));
       return;

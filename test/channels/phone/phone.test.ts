@@ -71,7 +71,10 @@ describe("phone calls (Twilio Media Streams)", () => {
     // Only Twilio's own events reach its socket: none of the chat's broadcasts (message updates, stream chunks).
     expect([...new Set(call.events.map((e) => e.event))].sort()).toEqual(["clear", "mark", "media"]);
     expect(textOf(messages.at(-1))).toBe("It is noon.");
-    call.ws.close();
+    // Twilio's "stop" ends the stream: Steward closes the socket.
+    const closed = new Promise<number>((resolve) => call.ws.addEventListener("close", (e) => resolve(e.code)));
+    call.ws.send(JSON.stringify({ event: "stop", streamSid: "MZ123", stop: { callSid: "CA3" } }));
+    expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r("still open"), 5_000))])).toBe(1000);
 
     // The stream token was used: a replay is refused.
     const replay = await exports.default.fetch(`https://steward.example${call.path}`, { headers: { Upgrade: "websocket" } });
