@@ -90,17 +90,7 @@ export class CallEndpoint {
     const caller = this.#caller;
     if (!caller || caller.connection.id !== connection.id) return;
     const { call, phone } = caller;
-    // Twilio's "stop" ends the stream: the call ends and the socket is closed from here (a closing
-    // handshake left to the other side can go unanswered on a forwarded facet socket).
-    if (phone)
-      return phone.receive(message, call, () => {
-        this.close(connection);
-        try {
-          connection.close(1000, "the call ended");
-        } catch {
-          // already closed
-        }
-      });
+    if (phone) return phone.receive(message, call, () => this.hangUp(connection));
     if (typeof message !== "string") {
       call.audio(message instanceof ArrayBuffer ? message : (message.buffer.slice(message.byteOffset, message.byteOffset + message.byteLength) as ArrayBuffer));
       return;
@@ -119,7 +109,7 @@ export class CallEndpoint {
         await call.start();
         return;
       case "end_call":
-        this.close(connection);
+        this.hangUp(connection);
         return;
       case "interrupt":
         call.interrupt();
@@ -130,6 +120,19 @@ export class CallEndpoint {
       default:
         // start_of_speech / end_of_speech are the client's own UI state; the transcriber decides turns.
         return;
+    }
+  }
+
+  /**
+   * The caller ended the call (Twilio's "stop", the web client's end_call): it ends and the socket is
+   * closed from here; a closing handshake left to the other side can go unanswered on a forwarded facet socket.
+   */
+  hangUp(connection: Connection): void {
+    this.close(connection);
+    try {
+      connection.close(1000, "the call ended");
+    } catch {
+      // already closed
     }
   }
 

@@ -29,7 +29,9 @@ describe("container job script (run by sh)", () => {
   it("shows output while the command runs and records it, with the exit code last", async () => {
     const job = run("live", "echo first; echo oops >&2; sleep 1.5; echo second; exit 3");
     const ended = await job.done;
-    const firstAt = job.seen.find((s) => s.text.includes("first"))?.at ?? Number.POSITIVE_INFINITY;
+    // The live view arrives in pieces (dd copies a byte at a time): when had stdout said "first" in full?
+    let said = "";
+    const firstAt = job.seen.find((s) => s.stream === "stdout" && (said += s.text).includes("first"))?.at ?? Number.POSITIVE_INFINITY;
     // "first" arrived while the command was still sleeping, well before it ended.
     expect(firstAt).toBeLessThan(ended - 1000);
     expect(
