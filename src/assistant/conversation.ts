@@ -361,17 +361,15 @@ export class Conversation extends Think<Env> {
     const turn = this.messages.findLast((m) => m.role === "user")?.id ?? "";
     const key = await digestInput({ session: this.name, turn, tool: "run_shell", input: { command, timeoutMs } });
     // What the command prints goes to this chat's tool card while it runs (src/ladder/live-output.ts).
-    const live = toolCallId ? new LiveOutput((view) => this.broadcastToolOutput({ type: TOOL_OUTPUT_FRAME, toolCallId, ...view })) : undefined;
+    const live = toolCallId
+      ? new LiveOutput((view) => this.broadcast(JSON.stringify({ type: TOOL_OUTPUT_FRAME, toolCallId, ...view } satisfies ToolOutputFrame)))
+      : undefined;
     try {
       // The listener crosses to the Assistant as an RPC stub: it calls back with the output while the command runs.
       return await (await this.assistant()).runShell(`shell-${key.slice(0, 40)}`, command, timeoutMs, live?.listener);
     } finally {
       live?.close();
     }
-  }
-
-  private broadcastToolOutput(frame: ToolOutputFrame): void {
-    this.broadcast(JSON.stringify(frame));
   }
 
   /**
