@@ -22,7 +22,12 @@ function run(jobId: string, command: string, seconds = 10, liveBytes = 64 * 1024
   child.stderr.on("data", (chunk: Buffer) => seen.push({ stream: "stderr", text: chunk.toString(), at: Date.now() - started }));
   const done = new Promise<number>((resolve) => child.on("close", () => resolve(Date.now() - started)));
   const record = (ext: string) => readFileSync(join(dir, "jobs", `${jobId}.${ext}`), "utf8");
-  return { seen, done, record };
+  const live = (stream: string) =>
+    seen
+      .filter((s) => s.stream === stream)
+      .map((s) => s.text)
+      .join("");
+  return { seen, done, record, live };
 }
 
 describe("container job script (run by sh)", () => {
@@ -34,18 +39,8 @@ describe("container job script (run by sh)", () => {
     const firstAt = job.seen.find((s) => s.stream === "stdout" && (said += s.text).includes("first"))?.at ?? Number.POSITIVE_INFINITY;
     // "first" arrived while the command was still sleeping, well before it ended.
     expect(firstAt).toBeLessThan(ended - 1000);
-    expect(
-      job.seen
-        .filter((s) => s.stream === "stdout")
-        .map((s) => s.text)
-        .join("")
-    ).toBe("first\nsecond\n");
-    expect(
-      job.seen
-        .filter((s) => s.stream === "stderr")
-        .map((s) => s.text)
-        .join("")
-    ).toBe("oops\n");
+    expect(job.live("stdout")).toBe("first\nsecond\n");
+    expect(job.live("stderr")).toBe("oops\n");
     expect(job.record("out")).toBe("first\nsecond\n");
     expect(job.record("err")).toBe("oops\n");
     expect(job.record("exit")).toBe("3\n");
