@@ -8,6 +8,7 @@ import { WORKSPACE_ROOT, workspacePath } from "../commands/workspace";
 import { MAX_UPLOAD_BYTES, formatBytes } from "../shared/views";
 import type { FileContent, FileEntry, FileListing } from "../shared/views";
 import { readCapped } from "../util/read-capped";
+import { fromBase64, toBase64 } from "../shared/bytes";
 
 export { MAX_UPLOAD_BYTES, formatBytes } from "../shared/views";
 export type { FileContent, FileEntry, FileListing } from "../shared/views";
@@ -88,7 +89,7 @@ export async function uploadFile(fs: FilesFs, rawPath: unknown, base64: unknown)
   if (base64.length > Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4) {
     throw new FileError(`upload is larger than ${formatBytes(MAX_UPLOAD_BYTES)}`);
   }
-  const bytes = fromBase64(base64);
+  const bytes = uploadBytes(base64);
   if (bytes.byteLength > MAX_UPLOAD_BYTES) throw new FileError(`upload is larger than ${formatBytes(MAX_UPLOAD_BYTES)}`);
   const existing = await fs.stat(path).catch(() => null);
   if (existing?.isDirectory) throw new FileError(`${path} is a folder`);
@@ -161,20 +162,10 @@ export function mediaTypeOf(path: string): string {
   return MEDIA_TYPES[ext] ?? "application/octet-stream";
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  let binary: string;
+function uploadBytes(text: string): Uint8Array {
   try {
-    binary = atob(text);
+    return fromBase64(text);
   } catch {
     throw new FileError("upload content is not valid base64");
   }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

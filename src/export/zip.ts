@@ -1,4 +1,5 @@
 import { crc32 } from "../shared/crc32";
+import { concatBytes } from "../shared/bytes";
 
 /**
  * A minimal zip writer (PKWARE APPNOTE 6.3: local headers, central
@@ -74,7 +75,7 @@ export async function zip(entries: ZipEntry[]): Promise<Uint8Array> {
   e.setUint16(10, entries.length, true);
   e.setUint32(12, centralSize, true);
   e.setUint32(16, offset, true);
-  return concat([...locals, ...centrals, end]);
+  return concatBytes([...locals, ...centrals, end]);
 }
 
 async function deflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
@@ -89,14 +90,4 @@ function dosTime(at: Date): [number, number] {
     (at.getUTCHours() << 11) | (at.getUTCMinutes() << 5) | Math.floor(at.getUTCSeconds() / 2),
     ((year - 1980) << 9) | ((at.getUTCMonth() + 1) << 5) | at.getUTCDate()
   ];
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }

@@ -2,6 +2,7 @@ import type { Workspace, WorkspaceModuleBackend, WorkspaceModuleBackendHandle, W
 import { AuditLog } from "./audit";
 import { tierOfTool } from "../shared/tool-facts";
 import { errorText } from "../shared/error-text";
+import { concatBytes } from "../shared/bytes";
 
 /**
  * The tool-call journal: exactly once, across crashes, for the tools whose
@@ -381,7 +382,7 @@ function restore(provider: Provider, images: UndoImage[]): void {
     const parent = image.path.slice(0, image.path.lastIndexOf("/"));
     if (parent && !exists(provider, parent)) provider.mkdirSync(parent, { recursive: true });
     if (image.kind === "symlink") provider.symlinkSync(image.target, image.path);
-    else provider.writeFileSync(image.path, Buffer.from(concat(image.parts)), { mode: image.mode });
+    else provider.writeFileSync(image.path, Buffer.from(concatBytes(image.parts)), { mode: image.mode });
   }
 }
 
@@ -405,16 +406,6 @@ function lstat(provider: Provider, path: string): ReturnType<Provider["lstatSync
 
 function exists(provider: Provider, path: string): boolean {
   return lstat(provider, path) !== null;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
 }
 
 /** The workspace's own path form: absolute, no `.`/`..`/empty segments, no trailing slash. */

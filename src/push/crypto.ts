@@ -11,6 +11,7 @@
  * The decrypting and verifying halves are here too: the tests (and the e2e
  * loopback push service) use them to check what the Worker sent.
  */
+import { base64url, concatBytes, fromBase64url } from "../shared/bytes";
 
 export interface PushKeys {
   /** The browser's public key: base64url of the 65-byte uncompressed P-256 point. */
@@ -26,43 +27,23 @@ export const MAX_PLAINTEXT = RECORD_SIZE - 86 - 16 - 1;
 
 const enc = new TextEncoder();
 
-export function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function fromBase64url(text: string): Uint8Array {
-  const normal = text.replace(/-/g, "+").replace(/_/g, "/");
-  const binary = atob(normal + "=".repeat((4 - (normal.length % 4)) % 4));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 async function hkdf(salt: Uint8Array, ikm: Uint8Array, info: Uint8Array, bytes: number): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey("raw", concat(ikm), "HKDF", false, ["deriveBits"]);
-  return new Uint8Array(await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: concat(salt), info: concat(info) }, key, bytes * 8));
+  const key = await crypto.subtle.importKey("raw", concatBytes([ikm]), "HKDF", false, ["deriveBits"]);
+  return new Uint8Array(
+    await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: concatBytes([salt]), info: concatBytes([info]) }, key, bytes * 8)
+  );
 }
 
 /** RFC 8291 §3.3–3.4: the content key and nonce from the ECDH secret, both public keys, the auth secret and the salt. */
 async function contentKeys(ecdhSecret: Uint8Array, auth: Uint8Array, uaPublic: Uint8Array, asPublic: Uint8Array, salt: Uint8Array) {
-  const ikm = await hkdf(auth, ecdhSecret, concat(enc.encode("WebPush: info\0"), uaPublic, asPublic), 32);
+  const ikm = await hkdf(auth, ecdhSecret, concatBytes([enc.encode("WebPush: info\0"), uaPublic, asPublic]), 32);
   const cek = await hkdf(salt, ikm, enc.encode("Content-Encoding: aes128gcm\0"), 16);
   const nonce = await hkdf(salt, ikm, enc.encode("Content-Encoding: nonce\0"), 12);
   return { cek, nonce };
 }
 
 function importPublic(raw: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", concat(raw), { name: "ECDH", namedCurve: "P-256" }, false, []);
+  return crypto.subtle.importKey("raw", concatBytes([raw]), { name: "ECDH", namedCurve: "P-256" }, false, []);
 }
 
 /** Encrypts `plaintext` for one subscription: the request body to POST with `Content-Encoding: aes128gcm`. */
@@ -77,14 +58,16 @@ export async function encryptPush(plaintext: Uint8Array, keys: PushKeys): Promis
   const ecdhSecret = new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: await importPublic(uaPublic) }, ephemeral.privateKey, 256));
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const { cek, nonce } = await contentKeys(ecdhSecret, auth, uaPublic, asPublic, salt);
-  const aes = await crypto.subtle.importKey("raw", concat(cek), "AES-GCM", false, ["encrypt"]);
+  const aes = await crypto.subtle.importKey("raw", concatBytes([cek]), "AES-GCM", false, ["encrypt"]);
   // 0x02: the padding delimiter of the last (only) record, no padding.
-  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: concat(nonce) }, aes, concat(plaintext, new Uint8Array([2]))));
+  const ciphertext = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv: concatBytes([nonce]) }, aes, concatBytes([plaintext, new Uint8Array([2])]))
+  );
   const header = new Uint8Array(21);
   new DataView(header.buffer).setUint32(16, RECORD_SIZE);
   header.set(salt, 0);
   header[20] = asPublic.length;
-  return concat(header, asPublic, ciphertext);
+  return concatBytes([header, asPublic, ciphertext]);
 }
 
 /** The browser's side of RFC 8291 (tests and the loopback push service): the payload back from a body. */
@@ -95,8 +78,8 @@ export async function decryptPush(body: Uint8Array, receiver: { privateKey: Cryp
   const ciphertext = body.slice(21 + idLength);
   const ecdhSecret = new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: await importPublic(asPublic) }, receiver.privateKey, 256));
   const { cek, nonce } = await contentKeys(ecdhSecret, receiver.auth, receiver.publicKey, asPublic, salt);
-  const aes = await crypto.subtle.importKey("raw", concat(cek), "AES-GCM", false, ["decrypt"]);
-  const padded = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: concat(nonce) }, aes, concat(ciphertext)));
+  const aes = await crypto.subtle.importKey("raw", concatBytes([cek]), "AES-GCM", false, ["decrypt"]);
+  const padded = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: concatBytes([nonce]) }, aes, concatBytes([ciphertext])));
   let end = padded.length - 1;
   while (end >= 0 && padded[end] === 0) end--;
   if (padded[end] !== 2) throw new Error("not a last record (no 0x02 delimiter)");
@@ -143,8 +126,8 @@ export async function verifyVapid(authorization: string, endpoint: string, now =
   const match = /^vapid t=([\w-]+)\.([\w-]+)\.([\w-]+), k=([\w-]+)$/.exec(authorization);
   if (!match) throw new Error("not a VAPID authorization header");
   const [, header, claims, signature, k] = match as unknown as [string, string, string, string, string];
-  const publicKey = await crypto.subtle.importKey("raw", concat(fromBase64url(k)), { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
-  const valid = await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, publicKey, concat(fromBase64url(signature)), enc.encode(`${header}.${claims}`));
+  const publicKey = await crypto.subtle.importKey("raw", fromBase64url(k), { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+  const valid = await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, publicKey, fromBase64url(signature), enc.encode(`${header}.${claims}`));
   if (!valid) throw new Error("VAPID signature does not verify");
   if ((JSON.parse(new TextDecoder().decode(fromBase64url(header))) as { alg?: string }).alg !== "ES256") throw new Error("VAPID JWT is not ES256");
   const body = JSON.parse(new TextDecoder().decode(fromBase64url(claims))) as { aud: string; exp: number; sub: string };

@@ -1,7 +1,8 @@
 import { PUSH_KINDS } from "../shared/push";
 import type { PushKind, PushSubscriptionInput } from "../shared/push";
 import { errorText } from "../shared/error-text";
-import { encryptPush, fromBase64url, vapidAuthorization } from "./crypto";
+import { encryptPush, vapidAuthorization } from "./crypto";
+import { fromBase64url } from "../shared/bytes";
 import type { VapidKeys } from "./crypto";
 
 /**

@@ -8,6 +8,7 @@ import { Markdown } from "./markdown-view";
 import { errorText } from "../shared/error-text";
 import type { Link } from "./status";
 import { Problem } from "./problem";
+import { toBase64 } from "../shared/bytes";
 
 const ROOT = "/workspace";
 
@@ -230,10 +231,4 @@ function Upload({ directory, folder, onUploaded }: { directory: Directory; folde
       )}
     </div>
   );
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }

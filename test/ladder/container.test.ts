@@ -8,7 +8,7 @@ import { egress, egressPolicy } from "../../src/ladder/sandbox/egress";
 import { changesSince, parseDigestListing, planMirror, sha256Base64 } from "../../src/ladder/sandbox/mirror";
 import { sandboxBackend } from "../../src/ladder/sandbox";
 import { Sandbox } from "../../src/ladder/sandbox/sandbox-class";
-import { toBase64 } from "../../src/ladder/sandbox/workspace-sync";
+import { toBase64 } from "../../src/shared/bytes";
 
 const b64 = (text: string) => toBase64(new TextEncoder().encode(text));
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { base64url, decryptPush, encryptPush, fromBase64url, generateVapidKeys, vapidAuthorization, verifyVapid } from "../../src/push/crypto";
+import { decryptPush, encryptPush, generateVapidKeys, vapidAuthorization, verifyVapid } from "../../src/push/crypto";
+import { base64url, fromBase64url } from "../../src/shared/bytes";
 
 /** A browser's subscription keys, as PushManager.subscribe makes them. */
 async function browserKeys() {

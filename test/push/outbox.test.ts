@@ -3,7 +3,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Assistant } from "../../src/assistant/assistant";
 import { PushOutbox } from "../../src/push/outbox";
-import { base64url, decryptPush, generateVapidKeys, verifyVapid } from "../../src/push/crypto";
+import { decryptPush, generateVapidKeys, verifyVapid } from "../../src/push/crypto";
+import { base64url } from "../../src/shared/bytes";
 import { vapidKeys } from "../../src/push/keys";
 import { assistantFor } from "../helpers/agent";
 

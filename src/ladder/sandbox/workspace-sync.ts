@@ -1,6 +1,7 @@
 import type { Workspace } from "@cloudflare/computer";
 import { safeRelativePath } from "./mirror";
 import type { SyncedFile } from "./backend";
+import { fromBase64, toBase64 } from "../../shared/bytes";
 
 /** The user's files live under this directory of the workspace; the sandbox sees it as its /workspace. */
 export const SYNC_ROOT = "/workspace";
@@ -54,14 +55,4 @@ export async function applyChanges(fs: Fs, changed: SyncedFile[], deleted: strin
 
 async function readBytes(fs: Fs, path: string): Promise<Uint8Array> {
   return new Uint8Array(await new Response(await fs.readFile(path)).arrayBuffer());
-}
-
-export function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-export function fromBase64(data: string): Uint8Array {
-  return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
 }

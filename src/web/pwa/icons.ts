@@ -8,6 +8,7 @@
  * maskable variant keeps the mark inside the central 80 % safe zone.
  */
 import { crc32 } from "../../shared/crc32";
+import { concatBytes } from "../../shared/bytes";
 
 export const ICON_BLUE = "#1f4fd1";
 export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512"><rect width="512" height="512" rx="112" fill="${ICON_BLUE}"/><circle cx="256" cy="256" r="150" fill="none" stroke="#fff" stroke-width="44"/><circle cx="256" cy="256" r="58" fill="#fff"/></svg>`;
@@ -67,7 +68,7 @@ export async function encodePng(size: number, pixels: Uint8Array): Promise<Uint8
   view.setUint32(0, size);
   view.setUint32(4, size);
   header.set([8, 6, 0, 0, 0], 8); // depth 8, RGBA, deflate, adaptive filters, no interlace
-  return concat([
+  return concatBytes([
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", header),
     chunk("IDAT", compressed),
@@ -86,15 +87,5 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   out.set(new TextEncoder().encode(type), 4);
   out.set(data, 8);
   view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
   return out;
 }

@@ -4,6 +4,7 @@ import type { PushKind, PushSettings, PushSubscriptionInput } from "../../shared
 import { errorText } from "../../shared/error-text";
 import type { SettingsSectionProps } from "./index";
 import { useLoaded } from "./use-call";
+import { fromBase64url } from "../../shared/bytes";
 
 /**
  * Web push on this device: the browser subscribes with the agent's
@@ -95,10 +96,4 @@ function allKinds(): Record<PushKind, boolean> {
 function devices(settings: PushSettings): string {
   const n = settings.endpoints.length;
   return n === 1 ? "1 device receives notifications." : `${n} devices receive notifications.`;
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
-  const normal = text.replace(/-/g, "+").replace(/_/g, "/");
-  const binary = atob(normal + "=".repeat((4 - (normal.length % 4)) % 4));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
