@@ -15,6 +15,7 @@ import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureChromium } from "./setup-chromium.mjs";
 import { startSpeechServer } from "./speech-dev.mjs";
+import { startLoopbackServer } from "./loopback-server.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(root, "node_modules", ".bin");
@@ -198,25 +199,10 @@ async function startSandbox() {
     return null;
   }
   const token = randomBytes(24).toString("hex");
-  const sandboxChild = spawn(process.execPath, [join(root, "scripts", "sandbox-server.mjs")], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", SANDBOX_TOKEN: token, PORT: process.env.SANDBOX_PORT ?? "0" },
-    stdio: ["ignore", "pipe", "pipe"]
-  });
-  let errors = "";
-  sandboxChild.stderr?.on("data", (chunk) => (errors += chunk.toString()));
-  const url = await new Promise((resolve) => {
-    let out = "";
-    sandboxChild.stdout?.on("data", (chunk) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]);
-    });
-    sandboxChild.on("exit", () => resolve(null));
-    setTimeout(() => resolve(null), 10_000);
-  });
+  const env = { PATH: process.env.PATH ?? "", SANDBOX_TOKEN: token, PORT: process.env.SANDBOX_PORT ?? "0" };
+  const { url, child: sandboxChild, errors } = await startLoopbackServer("sandbox-server.mjs", env);
   if (!url) {
-    console.warn(`Tier 4 (container) is unavailable locally: the process sandbox did not start.\n${errors.trim()}`);
+    console.warn(`Tier 4 (container) is unavailable locally: the process sandbox did not start.\n${errors().trim()}`);
     sandboxChild.kill("SIGKILL");
     return null;
   }

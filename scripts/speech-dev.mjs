@@ -1,12 +1,9 @@
 // Starts the local speech server (scripts/speech-server.mjs) for `npm run dev` and the e2e tests:
 // returns the wrangler --var arguments that select it, or null (with a clear message) when the
 // speech tools are missing — everything else still works, calls then say what is missing.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
+import { startLoopbackServer } from "./loopback-server.mjs";
 
 export function missingSpeechTools() {
   const missing = [];
@@ -34,26 +31,10 @@ export async function startSpeechServer(
     return null;
   }
   const token = randomBytes(24).toString("hex");
-  const child = spawn(process.execPath, [join(root, "scripts", "speech-server.mjs")], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", SPEECH_SERVER_TOKEN: token, PORT: process.env.SPEECH_PORT ?? "0" },
-    stdio: ["ignore", "pipe", "pipe"]
-  });
-  let errors = "";
-  child.stderr?.on("data", (/** @type {Buffer} */ chunk) => (errors += chunk.toString()));
-  /** @type {string | null} */
-  const url = await new Promise((resolve) => {
-    let out = "";
-    child.stdout?.on("data", (/** @type {Buffer} */ chunk) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1] ?? null);
-    });
-    child.on("exit", () => resolve(null));
-    setTimeout(() => resolve(null), 10_000);
-  });
+  const env = { PATH: process.env.PATH ?? "", SPEECH_SERVER_TOKEN: token, PORT: process.env.SPEECH_PORT ?? "0" };
+  const { url, child, errors } = await startLoopbackServer("speech-server.mjs", env);
   if (!url) {
-    warn(`Voice calls: the local speech server did not start.\n${errors.trim()}`);
+    warn(`Voice calls: the local speech server did not start.\n${errors().trim()}`);
     child.kill("SIGKILL");
     return null;
   }

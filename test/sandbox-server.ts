@@ -1,12 +1,9 @@
 // Starts scripts/sandbox-server.mjs (the local tier 4 backend) for a test
 // run, in Node: the workerd pool's setup and the end-to-end setup share it.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
+import { join } from "node:path";
+import { startLoopbackServer } from "../scripts/loopback-server.mjs";
 
 export interface SandboxServer {
   url: string;
@@ -17,26 +14,16 @@ export interface SandboxServer {
 export async function startSandboxServer(name: string, env: Record<string, string> = {}): Promise<SandboxServer> {
   const token = randomBytes(24).toString("hex");
   const sandboxRoot = join("/tmp", `steward-sandbox-${name}-${process.pid}`);
-  const server = spawn(process.execPath, [join(root, "scripts", "sandbox-server.mjs")], {
-    env: { ...process.env, ...env, SANDBOX_TOKEN: token, PORT: "0", SANDBOX_ROOT: sandboxRoot },
-    stdio: ["ignore", "pipe", "inherit"],
-    detached: true
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the sandbox server did not start")), 15_000);
-    let out = "";
-    server.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    server.on("exit", (code) =>
-      reject(new Error(`the sandbox server exited (${code}): it needs bubblewrap (apt-get install bubblewrap); its reason is above`))
-    );
-  });
+  const {
+    url,
+    child: server,
+    errors
+  } = await startLoopbackServer(
+    "sandbox-server.mjs",
+    { ...process.env, ...env, SANDBOX_TOKEN: token, PORT: "0", SANDBOX_ROOT: sandboxRoot } as Record<string, string>,
+    { detached: true, timeoutMs: 15_000 }
+  );
+  if (!url) throw new Error(`the sandbox server did not start: it needs bubblewrap (apt-get install bubblewrap).\n${errors().trim()}`);
   return {
     url,
     token,
