@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { modelOverride } from "../../src/model";
 import type { ConnectionView } from "../../src/shared/extension-views";
-import { FrameLog, asUser, connect, newSession, sendChat } from "../helpers/agent";
+import { FrameLog, approveCall, asUser, chatTurn, connect, newSession } from "../helpers/agent";
 import { rpc } from "../helpers/probe";
 import { ScriptedModel } from "../helpers/scripted-model";
 import { freshUser, toolParts } from "../extensions/helpers";
@@ -20,21 +20,6 @@ async function owner<T>(headers: Record<string, string>, method: string, args: u
   } finally {
     ws.close();
   }
-}
-
-async function turn(session: string, headers: Record<string, string>, text: string) {
-  const ws = await connect(`/agent/sub/conversation/${session}`, headers);
-  const log = new FrameLog(ws);
-  await log.done(sendChat(ws, text), 30_000);
-  ws.close();
-}
-
-async function approve(session: string, headers: Record<string, string>, toolCallId: string) {
-  const ws = await connect(`/agent/sub/conversation/${session}`, headers);
-  const log = new FrameLog(ws);
-  ws.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId, approved: true, autoContinue: true }));
-  await log.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.done === true, 30_000);
-  ws.close();
 }
 
 describe("MCP connections", () => {
@@ -62,14 +47,14 @@ describe("MCP connections", () => {
       { text: "after removal" }
     ]);
     modelOverride.current = () => model;
-    await turn(session, headers, "echo hi");
+    await chatTurn(session, headers, "echo hi");
     const [asked] = await toolParts(a.user, session, "mcp_fixture_echo");
     expect(asked?.state).toBe("approval-requested");
-    await approve(session, headers, asked!.toolCallId);
+    await approveCall(session, headers, asked!.toolCallId);
     expect((await toolParts(a.user, session, "mcp_fixture_echo"))[0]?.output).toMatchObject({ ok: true, text: "echo: hi" });
 
     // The server was approved once: its other tools run without asking; failures are clear tool errors.
-    await turn(session, headers, "more");
+    await chatTurn(session, headers, "more");
     const outputs = Object.fromEntries((await toolParts(a.user, session)).map((p) => [p.type.slice(5), p.output]));
     expect(outputs.mcp_fixture_add).toMatchObject({ ok: true, text: "5" });
     expect(outputs.mcp_fixture_fail).toEqual({ ok: false, text: "The MCP server fixture reported an error: the fixture failed on purpose" });
@@ -87,14 +72,14 @@ describe("MCP connections", () => {
     const bSession = await newSession(b.user);
     const bModel = new ScriptedModel([{ tools: [{ name: "mcp_fixture_echo", input: { text: "steal" } }] }, { text: "no" }]);
     modelOverride.current = () => bModel;
-    await turn(bSession, await asUser(b.sub), "use A's server");
+    await chatTurn(bSession, await asUser(b.sub), "use A's server");
     expect((bModel.calls[0]?.tools ?? []).map((t) => t.name).filter((n) => n.startsWith("mcp_"))).toEqual([]);
     expect((await toolParts(b.user, bSession, "mcp_fixture_echo"))[0]?.state).not.toBe("output-available");
 
     // Disconnect: the tools are gone from A's sessions.
     modelOverride.current = () => model;
     expect(await owner<ConnectionView[]>(headers, "removeConnection", ["fixture"])).toEqual([]);
-    await turn(session, headers, "anything?");
+    await chatTurn(session, headers, "anything?");
     expect((model.calls.at(-1)?.tools ?? []).map((t) => t.name).filter((n) => n.startsWith("mcp_"))).toEqual([]);
   });
 
@@ -112,9 +97,9 @@ describe("MCP connections", () => {
       { text: "mail done" }
     ]);
     modelOverride.current = () => model;
-    await turn(session, headers, "echo");
+    await chatTurn(session, headers, "echo");
     expect((await toolParts(user, session, "mcp_open_echo"))[0]?.output).toMatchObject({ ok: true, text: "echo: web" });
-    await turn(mail, headers, "echo");
+    await chatTurn(mail, headers, "echo");
     expect((await toolParts(user, mail, "mcp_open_echo"))[0]?.state).toBe("approval-requested");
     await owner(headers, "removeConnection", ["open"]);
   });
@@ -163,7 +148,7 @@ describe("MCP connections", () => {
     await assistant.setTierPermission(3, "allow");
     const session = await newSession(user);
     modelOverride.current = () => new ScriptedModel([{ tools: [{ name: "mcp_secured_echo", input: { text: "authorised" } }] }, { text: "ok" }]);
-    await turn(session, headers, "echo");
+    await chatTurn(session, headers, "echo");
     const [part] = await toolParts(user, session, "mcp_secured_echo");
     expect(part?.output).toMatchObject({ ok: true, text: "echo: authorised" });
     // No token anywhere the model or the browser sees.

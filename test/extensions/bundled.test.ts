@@ -1,7 +1,7 @@
 import { inject } from "vitest";
 import { afterEach, describe, expect, it } from "vitest";
 import { modelOverride } from "../../src/model";
-import { FrameLog, asUser, connect, newSession, sendChat } from "../helpers/agent";
+import { approveCall, asUser, chatTurn, newSession } from "../helpers/agent";
 import { ScriptedModel } from "../helpers/scripted-model";
 import { workspaceText } from "../helpers/workspace";
 import { freshUser, putFile, toolParts, writeExtension } from "./helpers";
@@ -11,21 +11,6 @@ afterEach(() => {
 });
 
 const SALES = "region,month,amount\nnorth,jan,120\nsouth,jan,80\nnorth,feb,150\nsouth,feb,95\n";
-
-async function turn(session: string, headers: Record<string, string>, text: string) {
-  const ws = await connect(`/agent/sub/conversation/${session}`, headers);
-  const log = new FrameLog(ws);
-  await log.done(sendChat(ws, text), 30_000);
-  ws.close();
-}
-
-async function approve(session: string, headers: Record<string, string>, toolCallId: string) {
-  const ws = await connect(`/agent/sub/conversation/${session}`, headers);
-  const log = new FrameLog(ws);
-  ws.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId, approved: true, autoContinue: true }));
-  await log.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.done === true, 30_000);
-  ws.close();
-}
 
 describe("bundled extensions", () => {
   it("tabular: summarises, filters and charts a CSV through the gate, one audit row per call", async () => {
@@ -47,7 +32,7 @@ describe("bundled extensions", () => {
       { text: "done" }
     ]);
     modelOverride.current = () => model;
-    await turn(session, headers, "look at my sales");
+    await chatTurn(session, headers, "look at my sales");
 
     const offered = (model.calls[0]?.tools ?? []).map((t) => t.name);
     expect(offered).toEqual(expect.arrayContaining(["ext_tabular_summarise", "ext_tabular_filter", "ext_tabular_chart", "ext_rates_convert"]));
@@ -74,7 +59,7 @@ describe("bundled extensions", () => {
     const { sub, user, assistant } = await freshUser("tool-command");
     await putFile(user, "/workspace/sales.csv", SALES);
     const session = await newSession(user);
-    await turn(session, await asUser(sub), '/tool ext_tabular_summarise {"path":"/workspace/sales.csv"}');
+    await chatTurn(session, await asUser(sub), '/tool ext_tabular_summarise {"path":"/workspace/sales.csv"}');
     const [part] = await toolParts(user, session, "ext_tabular_summarise");
     expect(part?.output).toMatchObject({ ok: true, value: { rows: 4 } });
     expect((await assistant.getAudit(1))[0]).toMatchObject({ tool: "ext_tabular_summarise", tier: 1, outcome: "ok" });
@@ -85,7 +70,7 @@ describe("bundled extensions", () => {
     const session = await newSession(user);
     modelOverride.current = () =>
       new ScriptedModel([{ tools: [{ name: "ext_tabular_summarise", input: { path: "/workspace/missing.csv" } }] }, { text: "ok" }]);
-    await turn(session, await asUser(sub), "summarise");
+    await chatTurn(session, await asUser(sub), "summarise");
     const [part] = await toolParts(user, session);
     expect(part?.output).toEqual({ ok: false, text: "no such file: /workspace/missing.csv" });
     expect((await assistant.getAudit(5))[0]).toMatchObject({ tool: "ext_tabular_summarise", outcome: "error", detail: "no such file: /workspace/missing.csv" });
@@ -102,15 +87,15 @@ describe("bundled extensions", () => {
       { text: "rates" }
     ]);
     modelOverride.current = () => model;
-    await turn(session, headers, "convert 100 EUR to USD");
+    await chatTurn(session, headers, "convert 100 EUR to USD");
     const [asked] = await toolParts(user, session);
     expect(asked?.state).toBe("approval-requested");
     expect(await assistant.getAudit(5)).toEqual([]);
-    await approve(session, headers, asked!.toolCallId);
+    await approveCall(session, headers, asked!.toolCallId);
     const [converted] = await toolParts(user, session, "ext_rates_convert");
     expect(converted?.output).toMatchObject({ ok: true, value: { from: "EUR", to: "USD", rate: 1.25, result: 125 } });
     // The same host again: not asked.
-    await turn(session, headers, "and USD to GBP?");
+    await chatTurn(session, headers, "and USD to GBP?");
     const [latest] = await toolParts(user, session, "ext_rates_latest");
     expect(latest?.output).toMatchObject({ ok: true, value: { base: "USD", rates: { GBP: 0.64 } } });
     const rows = await assistant.getAudit(5);
@@ -159,7 +144,7 @@ describe("bundled extensions", () => {
     await assistant.setTierPermission(3, "allow");
     const session = await newSession(user);
     modelOverride.current = () => new ScriptedModel([{ tools: [{ name: "ext_leaky_probe", input: {} }] }, { text: "probed" }]);
-    await turn(session, headers, "probe");
+    await chatTurn(session, headers, "probe");
     const [part] = await toolParts(user, session);
     const value = (part?.output as { ok: boolean; value: Record<string, string> }).value;
     expect(value[`http://${declared}/v1/latest?base=EUR&symbols=USD`]).toMatch(/^200 .*"USD":1.25/);

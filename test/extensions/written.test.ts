@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { modelOverride } from "../../src/model";
 import { TOOL_FACTS } from "../../src/shared/tool-facts";
 import { parseOwnerCommand } from "../../src/gate/permission-commands";
-import { FrameLog, asUser, connect, newSession, sendChat } from "../helpers/agent";
+import { FrameLog, asUser, chatTurn, connect, newSession } from "../helpers/agent";
 import { rpc } from "../helpers/probe";
 import { ScriptedModel } from "../helpers/scripted-model";
 import { freshUser, toolParts } from "./helpers";
@@ -20,13 +20,6 @@ const MANIFEST = JSON.stringify({
   tools: [{ name: "hello", description: "greet someone", inputSchema: { type: "object", properties: { who: { type: "string" } }, required: ["who"] } }]
 });
 const CODE = `export async function hello({ who }) { return "hello, " + who; }\n`;
-
-async function turn(session: string, headers: Record<string, string>, text: string) {
-  const ws = await connect(`/agent/sub/conversation/${session}`, headers);
-  const log = new FrameLog(ws);
-  await log.done(sendChat(ws, text), 30_000);
-  ws.close();
-}
 
 const offeredIn = (model: ScriptedModel, call: number) => (model.calls[call]?.tools ?? []).map((t) => t.name);
 
@@ -59,7 +52,7 @@ describe("extensions the agent writes", () => {
     ]);
     modelOverride.current = () => model;
 
-    await turn(session, headers, "write yourself a greeter extension");
+    await chatTurn(session, headers, "write yourself a greeter extension");
     expect((await assistant.listExtensions()).find((e) => e.name === "greeter")).toMatchObject({
       source: "workspace",
       folder: DIR,
@@ -72,7 +65,7 @@ describe("extensions the agent writes", () => {
       ]
     });
 
-    await turn(session, headers, "use it");
+    await chatTurn(session, headers, "use it");
     expect(offeredIn(model, 2)).not.toContain("ext_greeter_hello");
     const [tried] = await toolParts(user, session, "ext_greeter_hello");
     expect(tried?.state).not.toBe("output-available");
@@ -81,15 +74,15 @@ describe("extensions the agent writes", () => {
     // The owner reviews and enables exactly these files.
     const reviewed = (await assistant.listExtensions()).find((e) => e.name === "greeter")!;
     await assistant.enableExtension("greeter", reviewed.digest);
-    await turn(session, headers, "use it now");
+    await chatTurn(session, headers, "use it now");
     expect(offeredIn(model, 4)).toContain("ext_greeter_hello");
     const greeted = (await toolParts(user, session, "ext_greeter_hello")).at(-1);
     expect(greeted?.output).toEqual({ ok: true, value: "hello, owner" });
     expect((await assistant.getAudit(1))[0]).toMatchObject({ tool: "ext_greeter_hello", tier: 1, outcome: "ok" });
 
-    await turn(session, headers, "change it");
+    await chatTurn(session, headers, "change it");
     expect((await assistant.listExtensions()).find((e) => e.name === "greeter")?.state).toBe("changed");
-    await turn(session, headers, "use it again");
+    await chatTurn(session, headers, "use it again");
     expect(offeredIn(model, 8)).not.toContain("ext_greeter_hello");
     const outputs = (await toolParts(user, session, "ext_greeter_hello")).map((p) => p.output).filter(Boolean);
     expect(JSON.stringify(outputs)).not.toContain("pwned");
@@ -126,8 +119,8 @@ describe("extensions the agent writes", () => {
       { text: "tried" }
     ]);
     modelOverride.current = () => model;
-    await turn(session, headers, "write it");
-    await turn(session, headers, "enable it");
+    await chatTurn(session, headers, "write it");
+    await chatTurn(session, headers, "enable it");
     const offered = offeredIn(model, 2);
     for (const name of ["load_extension", "list_extensions", "enable_extension", "enableExtension"]) expect(offered).not.toContain(name);
     // No static tool manages extensions, and no owner command does.
@@ -135,7 +128,7 @@ describe("extensions the agent writes", () => {
     for (const text of ["/enable greeter", "/extensions enable greeter", "/allow ext_greeter_hello", "/allow extension greeter"]) {
       const parsed = parseOwnerCommand(text);
       expect(parsed === null || !parsed.ok, text).toBe(true);
-      await turn(session, headers, text);
+      await chatTurn(session, headers, text);
     }
     // The session's own socket offers no such RPC (the Assistant's callables are on /agent only).
     const ws = await connect(`/agent/sub/conversation/${session}`, headers);
@@ -180,7 +173,7 @@ export async function scribble(_input, steward) { await steward.workspace.write(
         },
         { text: "done" }
       ]);
-    await turn(session, headers, "go");
+    await chatTurn(session, headers, "go");
     const [wait] = await toolParts(user, session, "ext_stuck_wait");
     expect(wait?.output).toEqual({ ok: false, text: "The extension tool ext_stuck_wait did not finish within 4000 ms and was stopped." });
     const [scribble] = await toolParts(user, session, "ext_stuck_scribble");

@@ -123,4 +123,21 @@ export async function chatOnce(sessionId: string, text: string, headers: Record<
   return { text: log.text(id), chunks: log.chunks(id), log, id };
 }
 
+/** One chat turn on its own socket, waited for (long: a turn may run tools through a Dynamic Worker). */
+export async function chatTurn(session: string, headers: Record<string, string>, text: string): Promise<void> {
+  const ws = await connect(`/agent/sub/conversation/${session}`, headers);
+  const log = new FrameLog(ws);
+  await log.done(sendChat(ws, text), 30_000);
+  ws.close();
+}
+
+/** Approves a pending call the way the web card does, and waits for the turn that runs it. */
+export async function approveCall(session: string, headers: Record<string, string>, toolCallId: string): Promise<void> {
+  const ws = await connect(`/agent/sub/conversation/${session}`, headers);
+  const log = new FrameLog(ws);
+  ws.send(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId, approved: true, autoContinue: true }));
+  await log.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.done === true, 30_000);
+  ws.close();
+}
+
 export const DEV_USER_ID = "dev:dev-tester";

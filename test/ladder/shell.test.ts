@@ -4,6 +4,7 @@ import { FrameLog, asUser, assistantFor, chatOnce, connect, newSession, sendChat
 import { workspaceText } from "../helpers/workspace";
 import { storedMessages } from "../helpers/session";
 import { ProcessSandbox } from "../../src/ladder/sandbox/process";
+import type { ShellOutput } from "../../src/ladder/shell";
 
 /** A fresh user with tier 4 set to `permission`. */
 async function userWithTier4(permission: "allow" | "ask" | "deny" = "allow") {
@@ -14,16 +15,7 @@ async function userWithTier4(permission: "allow" | "ask" | "deny" = "allow") {
   return { id, headers: await asUser(sub), assistant, session: await newSession(id) };
 }
 
-type ShellResult = {
-  ok: boolean;
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  truncated: boolean;
-  timedOut: boolean;
-  changedFiles: string[];
-  text: string;
-};
+type ShellResult = ShellOutput;
 
 /** Runs `/sh <command>` and returns the run_shell output stored in the transcript. */
 async function sh(user: Awaited<ReturnType<typeof userWithTier4>>, command: string) {
